@@ -1,0 +1,365 @@
+/*
+ * inet: the Ethernet, ARP, IPv4, IPv6, UDP, ICMP and ICMPv6 headers on the
+ * wire, and the Internet checksum (RFC 1071) with its pseudo-headers.
+ *
+ * Every struct is packed (alignment 1, so a pointer into any byte of a frame
+ * is a valid pointer to it) and may_alias (so it can be laid over a uint8_t
+ * buffer). Multi-byte fields are in network order; convert with ntohs/htons
+ * at the point of use. Checksum helpers take and return host-order values:
+ * store a result with htons().
+ */
+#ifndef LT_INET_H
+#define LT_INET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define INET_WIRE __attribute__((packed, may_alias))
+
+/* --- Ethernet II (IEEE 802.3) ------------------------------------------ */
+
+/*
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                   Destination MAC (48)                        |
+ * +                               +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                               |                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+                               +
+ * |                     Source MAC (48)                           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |          EtherType            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ */
+struct inet_eth_hdr {
+	uint8_t dst[6];
+	uint8_t src[6];
+	uint16_t type;
+} INET_WIRE;
+_Static_assert(sizeof(struct inet_eth_hdr) == 14, "Ethernet header is 14 bytes");
+
+#define INET_ETH_ALEN 6
+#define INET_ETH_HLEN 14
+#define INET_ETH_MIN_FRAME 60 /* without FCS: shorter frames are padded */
+
+#define INET_ETHERTYPE_IPV4 0x0800
+#define INET_ETHERTYPE_ARP 0x0806
+#define INET_ETHERTYPE_VLAN 0x8100
+#define INET_ETHERTYPE_QINQ 0x88a8
+#define INET_ETHERTYPE_IPV6 0x86dd
+
+/* --- ARP for Ethernet/IPv4 (RFC 826) ----------------------------------- */
+
+/*
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     Hardware type (1)         |     Protocol type (0x0800)    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  HW len (6)   | Proto len (4) |          Operation            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                Sender hardware address (48)                   |
+ * +                               +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                               |  Sender protocol address (32) |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+                               +
+ * |                               |                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+                               +
+ * |                Target hardware address (48)                   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                Target protocol address (32)                   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ */
+struct inet_arp_hdr {
+	uint16_t htype;
+	uint16_t ptype;
+	uint8_t hlen;
+	uint8_t plen;
+	uint16_t op;
+	uint8_t sha[6];
+	uint8_t spa[4]; /* network order; a byte array because it sits unaligned */
+	uint8_t tha[6];
+	uint8_t tpa[4];
+} INET_WIRE;
+_Static_assert(sizeof(struct inet_arp_hdr) == 28, "ARP for Ethernet/IPv4 is 28 bytes");
+
+#define INET_ARP_HTYPE_ETHER 1
+#define INET_ARP_OP_REQUEST 1
+#define INET_ARP_OP_REPLY 2
+
+/* --- IPv4 (RFC 791 section 3.1) ---------------------------------------- */
+
+/*
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |Version|  IHL  |Type of Service|          Total Length         |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |         Identification        |Flags|      Fragment Offset    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  Time to Live |    Protocol   |         Header Checksum       |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                       Source Address                          |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    Destination Address                        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    Options                    |    Padding    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ */
+struct inet_ipv4_hdr {
+	uint8_t ver_ihl;
+	uint8_t tos;
+	uint16_t total_len;
+	uint16_t id;
+	uint16_t frag_off; /* flags in the top 3 bits */
+	uint8_t ttl;
+	uint8_t proto;
+	uint16_t csum;
+	uint32_t src;
+	uint32_t dst;
+} INET_WIRE;
+_Static_assert(sizeof(struct inet_ipv4_hdr) == 20, "IPv4 header without options is 20 bytes");
+
+#define INET_IPV4_HLEN 20
+#define INET_IPV4_DF 0x4000
+#define INET_IPV4_MF 0x2000
+#define INET_IPV4_OFFMASK 0x1fff
+
+#define INET_PROTO_ICMP 1
+#define INET_PROTO_UDP 17
+#define INET_PROTO_ICMPV6 58
+
+/* --- IPv6 (RFC 8200 section 3) ----------------------------------------- */
+
+/*
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |Version| Traffic Class |           Flow Label                  |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |         Payload Length        |  Next Header  |   Hop Limit   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * +                  Source Address (128)                         +
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * +               Destination Address (128)                       +
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ */
+struct inet_ipv6_hdr {
+	uint32_t ver_tc_flow;
+	uint16_t payload_len;
+	uint8_t next;
+	uint8_t hop_limit;
+	uint8_t src[16];
+	uint8_t dst[16];
+} INET_WIRE;
+_Static_assert(sizeof(struct inet_ipv6_hdr) == 40, "IPv6 header is 40 bytes");
+
+#define INET_IPV6_HLEN 40
+
+/* --- UDP (RFC 768) ----------------------------------------------------- */
+
+/*
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |          Source Port          |       Destination Port        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |            Length             |           Checksum            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ */
+struct inet_udp_hdr {
+	uint16_t sport;
+	uint16_t dport;
+	uint16_t len;
+	uint16_t csum;
+} INET_WIRE;
+_Static_assert(sizeof(struct inet_udp_hdr) == 8, "UDP header is 8 bytes");
+
+#define INET_UDP_HLEN 8
+
+/* --- ICMP echo (RFC 792) and ICMPv6 echo (RFC 4443 section 4) ---------- */
+
+/*
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     Type      |     Code      |          Checksum             |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |           Identifier          |        Sequence Number        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     Data ...
+ * +-+-+-+-+-
+ */
+struct inet_icmp_echo {
+	uint8_t type;
+	uint8_t code;
+	uint16_t csum;
+	uint16_t id;
+	uint16_t seq;
+} INET_WIRE;
+_Static_assert(sizeof(struct inet_icmp_echo) == 8, "ICMP echo header is 8 bytes");
+
+#define INET_ICMP_ECHO_REPLY 0
+#define INET_ICMP_ECHO_REQUEST 8
+
+/* The first 4 bytes every ICMPv6 message shares (RFC 4443 section 2.1). */
+struct inet_icmp6_hdr {
+	uint8_t type;
+	uint8_t code;
+	uint16_t csum;
+} INET_WIRE;
+_Static_assert(sizeof(struct inet_icmp6_hdr) == 4, "ICMPv6 header is 4 bytes");
+
+#define INET_ICMP6_ECHO_REQUEST 128
+#define INET_ICMP6_ECHO_REPLY 129
+#define INET_ICMP6_ROUTER_SOLICIT 133
+#define INET_ICMP6_ROUTER_ADVERT 134
+#define INET_ICMP6_NEIGH_SOLICIT 135
+#define INET_ICMP6_NEIGH_ADVERT 136
+
+/* --- ICMPv6 neighbour discovery (RFC 4861 sections 4.3, 4.4, 4.6.1) ---- */
+
+/*
+ * Neighbor Solicitation (type 135) and Neighbor Advertisement (type 136):
+ *
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     Type      |     Code      |          Checksum             |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |R|S|O|                 Reserved (NS: all 32 bits)              |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * +                       Target Address (128)                    +
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |   Options ...
+ * +-+-+-+-+-+-+-+-+-+-+-+-
+ */
+struct inet_nd_msg {
+	uint8_t type;
+	uint8_t code;
+	uint16_t csum;
+	uint32_t flags; /* NA: R/S/O in the top bits; NS: reserved */
+	uint8_t target[16];
+} INET_WIRE;
+_Static_assert(sizeof(struct inet_nd_msg) == 24, "NS/NA without options is 24 bytes");
+
+#define INET_ND_NA_ROUTER 0x80000000U
+#define INET_ND_NA_SOLICITED 0x40000000U
+#define INET_ND_NA_OVERRIDE 0x20000000U
+
+/*
+ * Source/Target Link-layer Address option for Ethernet (RFC 4861 4.6.1);
+ * every ND option starts with the same type and length (in 8-byte units).
+ *
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     Type      |    Length     |    Link-Layer Address ...
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ */
+struct inet_nd_opt_lla {
+	uint8_t type;
+	uint8_t len; /* units of 8 bytes; 1 for Ethernet, 0 is invalid */
+	uint8_t mac[6];
+} INET_WIRE;
+_Static_assert(sizeof(struct inet_nd_opt_lla) == 8, "Ethernet link-layer option is 8 bytes");
+
+#define INET_ND_OPT_SLLA 1
+#define INET_ND_OPT_TLLA 2
+
+#define INET_ND_HOP_LIMIT 255 /* RFC 4861 7.1.1: proves the sender is on-link */
+
+/* --- address facts ---------------------------------------------------- */
+
+static inline int inet_mac_is_group(const uint8_t mac[6])
+{
+	return mac[0] & 0x01;
+}
+
+static inline int inet_ip6_is_multicast(const uint8_t a[16])
+{
+	return a[0] == 0xff;
+}
+
+static inline int inet_ip6_is_unspecified(const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+	return memcmp(a, zero, 16) == 0;
+}
+
+static inline int inet_ip6_is_loopback(const uint8_t a[16])
+{
+	static const uint8_t lo[16] = { [15] = 1 };
+	return memcmp(a, lo, 16) == 0;
+}
+
+static inline int inet_ip6_is_linklocal(const uint8_t a[16])
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+/* Nonzero if a is some address's solicited-node group ff02::1:ffXX:XXXX
+ * (RFC 4291 section 2.7.1). */
+int inet_ip6_is_solicited_node(const uint8_t a[16]);
+
+/* The solicited-node multicast address of addr. */
+void inet_ip6_solicited_node(const uint8_t addr[16], uint8_t out[16]);
+
+/* The Ethernet group address of an IPv6 multicast address, 33:33 followed by
+ * its last 32 bits (RFC 2464 section 7). */
+void inet_ip6_mcast_mac(const uint8_t group[16], uint8_t mac[6]);
+
+/* Nonzero if an IPv4 source address (network order) can never be a
+ * legitimate unicast sender: 0.0.0.0, 127/8, 224/4 multicast, 240/4
+ * reserved and 255.255.255.255 (RFC 1122 3.2.1.3, RFC 1812 5.3.7). */
+int inet_ip4_is_bad_src(uint32_t addr);
+
+/* --- Internet checksum (RFC 1071, RFC 1624) --------------------------- */
+
+/*
+ * Add len bytes at p to a running one's complement sum, taking the bytes as
+ * big-endian 16-bit words. When a message is summed in pieces, every piece
+ * but the last must have an even length.
+ */
+uint32_t inet_csum_add(uint32_t sum, const void *p, size_t len);
+
+/* Fold a running sum to 16 bits and complement it: the checksum to store
+ * (host order). Summing a message that carries a correct checksum gives 0. */
+uint16_t inet_csum_fold(uint32_t sum);
+
+/* Checksum of len bytes at p (inet_csum_fold(inet_csum_add(0, p, len))). */
+uint16_t inet_csum(const void *p, size_t len);
+
+/* Incremental update (RFC 1624 eqn. 3): the checksum after one 16-bit word
+ * of the covered data changes from old_word to new_word (host order). */
+uint16_t inet_csum_update16(uint16_t csum, uint16_t old_word, uint16_t new_word);
+
+/* Running sums of the IPv4 (RFC 768) and IPv6 (RFC 8200 section 8.1)
+ * pseudo-headers; src/dst in network order, l4_len in host order. */
+uint32_t inet_pseudo4_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len);
+uint32_t inet_pseudo6_sum(const uint8_t src[16], const uint8_t dst[16], uint8_t next,
+			  uint32_t l4_len);
+
+/* Fill the header checksum of an IPv4 header of hlen bytes. */
+void inet_ipv4_set_csum(struct inet_ipv4_hdr *ip, size_t hlen);
+
+/* Nonzero if the IPv4 header of hlen bytes carries a correct checksum. */
+int inet_ipv4_csum_ok(const struct inet_ipv4_hdr *ip, size_t hlen);
+
+/*
+ * Fill the checksum of a UDP datagram of len bytes (header included) over
+ * IPv4 or IPv6. A computed 0 is sent as 0xffff, because 0 on the wire means
+ * "no checksum" for IPv4 and is invalid for IPv6 (RFC 768, RFC 8200 8.1).
+ */
+void inet_udp4_set_csum(const struct inet_ipv4_hdr *ip, struct inet_udp_hdr *udp, uint16_t len);
+void inet_udp6_set_csum(const struct inet_ipv6_hdr *ip, struct inet_udp_hdr *udp, uint16_t len);
+
+/* Fill the checksum of an ICMPv6 message of len bytes (RFC 4443 2.3). */
+void inet_icmp6_set_csum(const struct inet_ipv6_hdr *ip, struct inet_icmp6_hdr *icmp, uint16_t len);
+
+/* Nonzero if the UDP/ICMPv6 message of len bytes at l4 checksums correctly
+ * with the IPv4/IPv6 pseudo-header of ip (protocol proto/next). */
+int inet_l4_csum4_ok(const struct inet_ipv4_hdr *ip, uint8_t proto, const void *l4, uint16_t len);
+int inet_l4_csum6_ok(const struct inet_ipv6_hdr *ip, uint8_t next, const void *l4, uint32_t len);
+
+#endif

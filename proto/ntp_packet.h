@@ -1,0 +1,101 @@
+/*
+ * ntp_packet: the NTPv4 header on the wire (RFC 5905 section 7.3) and a
+ * host-order view of it. Byte order is converted only by ntp_packet_decode()
+ * and ntp_packet_encode(); logic works on struct ntp_header.
+ */
+#ifndef LT_NTP_PACKET_H
+#define LT_NTP_PACKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ntp_time.h"
+
+/*
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |LI | VN  |Mode |    Stratum     |     Poll      |  Precision   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                         Root Delay                            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                         Root Dispersion                       |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                          Reference ID                         |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * +                     Reference Timestamp (64)                  +
+ * +                      Origin Timestamp (64)                    +
+ * +                      Receive Timestamp (64)                   +
+ * +                      Transmit Timestamp (64)                  +
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * .    Extension fields / Key Identifier + MAC (optional)         .
+ */
+struct ntp_wire {
+	uint8_t li_vn_mode;
+	uint8_t stratum;
+	int8_t poll;
+	int8_t precision;
+	uint32_t root_delay;      /* network order, 16.16 */
+	uint32_t root_dispersion; /* network order, 16.16 */
+	uint32_t refid;           /* network order */
+	uint32_t ref_ts[2];       /* network order, seconds then fraction */
+	uint32_t org_ts[2];
+	uint32_t rx_ts[2];
+	uint32_t tx_ts[2];
+} __attribute__((packed));
+_Static_assert(sizeof(struct ntp_wire) == 48, "NTP header is 48 bytes");
+
+#define NTP_HEADER_LEN 48
+#define NTP_PORT 123
+
+enum ntp_mode {
+	NTP_MODE_RESERVED = 0,
+	NTP_MODE_SYMMETRIC_ACTIVE = 1,
+	NTP_MODE_SYMMETRIC_PASSIVE = 2,
+	NTP_MODE_CLIENT = 3,
+	NTP_MODE_SERVER = 4,
+	NTP_MODE_BROADCAST = 5,
+	NTP_MODE_CONTROL = 6,
+	NTP_MODE_PRIVATE = 7,
+};
+
+enum ntp_leap {
+	NTP_LEAP_NONE = 0,
+	NTP_LEAP_INSERT = 1,
+	NTP_LEAP_DELETE = 2,
+	NTP_LEAP_UNSYNC = 3,
+};
+
+#define NTP_STRATUM_UNSYNC 16
+
+/* Reference id "LOCL" as a host-order 32-bit value. */
+#define NTP_REFID_LOCL 0x4c4f434cU
+
+/* Host-order view of the 48-byte header. */
+struct ntp_header {
+	uint8_t leap;
+	uint8_t version;
+	uint8_t mode;
+	uint8_t stratum;
+	int8_t poll;
+	int8_t precision;
+	uint32_t root_delay;      /* 16.16 */
+	uint32_t root_dispersion; /* 16.16 */
+	uint32_t refid;
+	ntp_ts_t ref;
+	ntp_ts_t org;
+	ntp_ts_t rx;
+	ntp_ts_t tx;
+};
+
+/* Decode the first 48 bytes of buf. Returns 0, or -EINVAL if len < 48. */
+int ntp_packet_decode(const uint8_t *buf, size_t len, struct ntp_header *h);
+
+/* Encode h into the first 48 bytes of buf. Returns 48, or -ENOSPC. */
+int ntp_packet_encode(const struct ntp_header *h, uint8_t *buf, size_t len);
+
+/* Read/write a 64-bit NTP timestamp at p (network order on the wire). */
+ntp_ts_t ntp_ts_load(const void *p);
+void ntp_ts_store(void *p, ntp_ts_t t);
+
+#endif
