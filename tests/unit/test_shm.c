@@ -1,0 +1,248 @@
+/* Tests for shm (region create/attach/validate, rings by value) and seqlock. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "shm.h"
+#include "suites.h"
+
+static char path[128];
+
+static void setup(void)
+{
+	snprintf(path, sizeof(path), "/tmp/lt-test-region.%ld", (long)getpid());
+	unlink(path);
+}
+
+static void teardown(void)
+{
+	char lock[160];
+
+	unlink(path);
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	unlink(lock);
+}
+
+START_TEST(create_then_attach)
+{
+	struct lt_region *a, *b;
+	char err[256];
+
+	ck_assert_int_eq(shm_attach_existing(path, &a, err, sizeof(err)), -ENOENT);
+	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach_existing(path, &b, err, sizeof(err)), 0);
+	ck_assert_uint_eq(shm_hdr(a)->magic, LT_REGION_MAGIC);
+	ck_assert_uint_eq(shm_hdr(a)->abi, LT_REGION_ABI);
+	ck_assert_uint_eq(shm_hdr(a)->size, shm_region_size());
+	/* Both mappings see the same memory. */
+	shm_stats(a)->w[3].ctr[1][LT_CTR_ntp_replies] = 12345;
+	ck_assert_uint_eq(shm_stats(b)->w[3].ctr[1][LT_CTR_ntp_replies], 12345);
+	ck_assert_int_eq(shm_replaced(b), 0);
+	shm_detach(a);
+	shm_detach(b);
+}
+END_TEST
+
+START_TEST(reattach_keeps_state)
+{
+	struct lt_region *a;
+	char err[256];
+
+	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	shm_proc_start(&shm_hdr(a)->dp);
+	shm_stats(a)->w[0].ctr[0][LT_CTR_rx_frames] = 77;
+	shm_detach(a);
+	/* A restarted process attaches and finds counters and epochs. */
+	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	ck_assert_uint_eq(shm_stats(a)->w[0].ctr[0][LT_CTR_rx_frames], 77);
+	shm_proc_start(&shm_hdr(a)->dp);
+	ck_assert_uint_eq(shm_hdr(a)->dp.epoch, 2);
+	ck_assert_uint_eq(shm_hdr(a)->dp.pid, (uint64_t)getpid());
+	shm_detach(a);
+}
+END_TEST
+
+static void corrupt(size_t off, const void *v, size_t n)
+{
+	FILE *f = fopen(path, "r+b");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, (long)off, SEEK_SET);
+	fwrite(v, 1, n, f);
+	fclose(f);
+}
+
+START_TEST(version_mismatch_rejected_then_replaced)
+{
+	struct lt_region *a, *b;
+	char err[256];
+	uint32_t abi = LT_REGION_ABI + 1;
+
+	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	shm_detach(a);
+	corrupt(offsetof(struct lt_region_hdr, abi), &abi, sizeof(abi));
+	ck_assert_int_eq(shm_attach_existing(path, &b, err, sizeof(err)), -EPROTO);
+	ck_assert_ptr_nonnull(strstr(err, "incompatible"));
+	/* shm_attach replaces an incompatible region with a fresh one. */
+	ck_assert_int_eq(shm_attach(path, &b, err, sizeof(err)), 0);
+	ck_assert_uint_eq(shm_hdr(b)->abi, LT_REGION_ABI);
+	shm_detach(b);
+}
+END_TEST
+
+START_TEST(bad_magic_and_short_file)
+{
+	struct lt_region *a;
+	char err[256];
+	uint64_t bad = 0x1122334455667788ULL;
+
+	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	shm_detach(a);
+	corrupt(0, &bad, sizeof(bad));
+	ck_assert_int_eq(shm_attach_existing(path, &a, err, sizeof(err)), -EPROTO);
+	ck_assert_int_eq(truncate(path, 16), 0);
+	ck_assert_int_eq(shm_attach_existing(path, &a, err, sizeof(err)), -EPROTO);
+	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	shm_detach(a);
+}
+END_TEST
+
+START_TEST(replaced_detected)
+{
+	struct lt_region *a, *b;
+	char err[256];
+	uint32_t abi = 999;
+
+	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	corrupt(offsetof(struct lt_region_hdr, abi), &abi, sizeof(abi));
+	ck_assert_int_eq(shm_attach(path, &b, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_replaced(a), 1);
+	ck_assert_int_eq(shm_replaced(b), 0);
+	shm_detach(a);
+	shm_detach(b);
+}
+END_TEST
+
+START_TEST(rings_carry_messages_by_value)
+{
+	struct lt_region *a, *b;
+	char err[256];
+	struct lt_msg in, out;
+
+	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach_existing(path, &b, err, sizeof(err)), 0);
+	/* Two mappings at different addresses: nothing in the ring is a pointer. */
+	ck_assert_ptr_ne(shm_punt_ring(a), shm_punt_ring(b));
+	for (unsigned int i = 0; i < LT_PUNT_RING_SIZE - 1; i++) {
+		memset(&in, 0, sizeof(in));
+		in.type = LT_MSG_PUNT_UDP;
+		in.len = (uint16_t)(i % LT_MSG_PAYLOAD_MAX);
+		in.cookie = i;
+		in.payload[0] = (uint8_t)i;
+		ck_assert_int_eq(rte_ring_mp_enqueue_elem(shm_punt_ring(a), &in, sizeof(in)), 0);
+	}
+	/* Full: the producer is refused, never blocked. */
+	ck_assert_int_eq(rte_ring_mp_enqueue_elem(shm_punt_ring(a), &in, sizeof(in)), -ENOBUFS);
+	for (unsigned int i = 0; i < LT_PUNT_RING_SIZE - 1; i++) {
+		ck_assert_int_eq(rte_ring_sc_dequeue_elem(shm_punt_ring(b), &out, sizeof(out)), 0);
+		ck_assert_uint_eq(out.cookie, i);
+		ck_assert_uint_eq(out.payload[0], (uint8_t)i);
+	}
+	ck_assert_int_eq(rte_ring_sc_dequeue_elem(shm_punt_ring(b), &out, sizeof(out)), -ENOENT);
+	/* Inject ring, the other way. */
+	in.type = LT_MSG_INJECT_UDP;
+	in.cookie = 42;
+	ck_assert_int_eq(rte_ring_sp_enqueue_elem(shm_inject_ring(b), &in, sizeof(in)), 0);
+	ck_assert_int_eq(rte_ring_mc_dequeue_elem(shm_inject_ring(a), &out, sizeof(out)), 0);
+	ck_assert_uint_eq(out.cookie, 42);
+	shm_detach(a);
+	shm_detach(b);
+}
+END_TEST
+
+/* Seqlock under contention: a writer process publishes snapshots whose
+ * fields are all equal; readers must never see a mixed one. */
+START_TEST(seqlock_no_torn_reads)
+{
+	struct lt_region *a;
+	char err[256];
+
+	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	struct lt_clock_block *b = shm_clock(a);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct lt_clock_snapshot s;
+		for (uint64_t v = 1; v <= 200000; v++) {
+			memset(&s, 0, sizeof(s));
+			s.tsc.base_counter = v;
+			s.tsc.base_ntp = v;
+			s.tsc.mult = v;
+			s.p.holdover_deadline_tsc = v;
+			s.nic[LT_MAX_PORTS - 1].mult = v;
+			shm_clock_publish(b, &s);
+		}
+		_exit(0);
+	}
+	unsigned long reads = 0;
+	int status;
+	for (;;) {
+		struct lt_clock_snapshot s;
+		shm_clock_read(b, &s);
+		ck_assert_uint_eq(s.tsc.base_ntp, s.tsc.base_counter);
+		ck_assert_uint_eq(s.tsc.mult, s.tsc.base_counter);
+		ck_assert_uint_eq(s.p.holdover_deadline_tsc, s.tsc.base_counter);
+		ck_assert_uint_eq(s.nic[LT_MAX_PORTS - 1].mult, s.tsc.base_counter);
+		reads++;
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+	}
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_uint_eq(b->generation, 200000);
+	ck_assert_uint_gt(reads, 0);
+	shm_detach(a);
+}
+END_TEST
+
+START_TEST(seqlock_sequence_parity)
+{
+	seqlock_t s = {0};
+
+	ck_assert_uint_eq(seqlock_read_begin(&s), 0);
+	seqlock_write_begin(&s);
+	ck_assert_uint_eq(s.seq & 1, 1);
+	seqlock_write_end(&s);
+	ck_assert_uint_eq(s.seq, 2);
+	uint32_t r = seqlock_read_begin(&s);
+	ck_assert_int_eq(seqlock_read_retry(&s, r), 0);
+	seqlock_write_begin(&s);
+	seqlock_write_end(&s);
+	ck_assert_int_ne(seqlock_read_retry(&s, r), 0);
+}
+END_TEST
+
+Suite *shm_suite(void)
+{
+	Suite *s = suite_create("shm");
+	TCase *tc = tcase_create("region");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, create_then_attach);
+	tcase_add_test(tc, reattach_keeps_state);
+	tcase_add_test(tc, version_mismatch_rejected_then_replaced);
+	tcase_add_test(tc, bad_magic_and_short_file);
+	tcase_add_test(tc, replaced_detected);
+	tcase_add_test(tc, rings_carry_messages_by_value);
+	tcase_add_test(tc, seqlock_no_torn_reads);
+	tcase_add_test(tc, seqlock_sequence_parity);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return s;
+}
