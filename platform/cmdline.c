@@ -1,0 +1,49 @@
+/* cmdline: shared daemon option parsing. */
+#include "cmdline.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static void usage(FILE *f, const char *prog, const char *extra)
+{
+	fprintf(f,
+		"usage: %s [-c CONFIG] [-s] [-t] [-h]%s\n"
+		"  -c CONFIG  configuration file (default " LT_CONFIG_DEFAULT_PATH ")\n"
+		"  -s         log to syslog instead of stderr\n"
+		"  -t         check the configuration and exit\n"
+		"  -h         this help\n%s",
+		prog, *extra ? " [-- ...]" : "", extra);
+}
+
+enum cmdline_result cmdline_parse(int argc, char **argv, const char *prog, const char *extra,
+				  struct cmdline *out)
+{
+	int opt;
+
+	out->config = LT_CONFIG_DEFAULT_PATH;
+	out->to_syslog = 0;
+	out->check_only = 0;
+	while ((opt = getopt(argc, argv, "c:sth")) != -1) {
+		switch (opt) {
+		case 'c':
+			out->config = optarg;
+			break;
+		case 's':
+			out->to_syslog = 1;
+			break;
+		case 't':
+			out->check_only = 1;
+			break;
+		case 'h':
+			usage(stdout, prog, extra);
+			return CMDLINE_HELP;
+		default:
+			usage(stderr, prog, extra);
+			return CMDLINE_USAGE;
+		}
+	}
+	out->next = optind;
+	return CMDLINE_RUN;
+}

@@ -1,0 +1,987 @@
+/*
+ * config: linetime.conf parsed with libconfig into a validated struct
+ * lt_config (the format is documented in docs/CONFIG.md).
+ *
+ * Parsing goes into a private struct that is copied out only when every
+ * check has passed, so a failed reload leaves the running config as it was.
+ * Each group is checked against the list of names it may hold before its
+ * values are read: a misspelt setting is an error, never a silent default.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+/* DPDK's default RTE_MAX_LCORE; lcore ids at or above it cannot exist. */
+#define LCORE_LIMIT 128
+/* sockaddr_un.sun_path holds 108 bytes including the terminating NUL. */
+#define SUN_PATH_MAX 107
+#define QUEUES_MAX 16
+#define IDLE_SLEEP_MAX_US 10000
+#define MBUFS_MIN 1023
+#define MBUFS_MAX 1048575
+#define HOLDOVER_MAX 86400
+#define NAME_MAX_LEN 31
+
+_Static_assert(SUN_PATH_MAX < sizeof(((struct lt_config *)0)->admin_socket),
+	       "admin_socket holds a Unix socket path");
+
+struct parse {
+	const char *file; /* for settings libconfig has no file name for */
+	char *err;
+	size_t errlen;
+};
+
+struct choice {
+	const char *name;
+	int value;
+};
+
+static const struct choice log_levels[] = {
+	{ "error", LOG_ERR },
+	{ "warning", LOG_WARNING },
+	{ "notice", LOG_NOTICE },
+	{ "info", LOG_INFO },
+	{ "debug", LOG_DEBUG },
+	{ NULL, 0 },
+};
+
+static const struct choice ts_modes[] = {
+	{ "auto", LT_TS_AUTO },
+	{ "software", LT_TS_SOFTWARE },
+	{ "hardware", LT_TS_HARDWARE },
+	{ NULL, 0 },
+};
+
+/* The names each group may hold; anything else is reported as unknown. */
+static const char *const top_names[] = {
+	"local", "holdover", "precision", "region", "pidfile_dir", "admin", "log", "dataplane", NULL,
+};
+static const char *const local_names[] = { "stratum", NULL };
+static const char *const admin_names[] = { "socket", "group", NULL };
+static const char *const log_names[] = { "level", NULL };
+static const char *const dp_names[] = {
+	"main_lcore", "lcores", "eal", "idle_sleep_us", "mbufs", "ports", NULL,
+};
+static const char *const port_names[] = {
+	"name", "device", "addresses", "gateway", "queues", "timestamping", NULL,
+};
+
+/* --- messages ------------------------------------------------------------ */
+
+/* Append the dotted path of s ("dataplane.ports.[0].addresses") to buf. */
+static void path_append(const config_setting_t *s, char *buf, size_t len)
+{
+	const config_setting_t *parent = config_setting_parent(s);
+
+	if (!parent)
+		return;
+	if (config_setting_parent(parent)) {
+		path_append(parent, buf, len);
+		strncat(buf, ".", len - strlen(buf) - 1);
+	}
+	const char *name = config_setting_name(s);
+	if (name) {
+		strncat(buf, name, len - strlen(buf) - 1);
+	} else {
+		char idx[16];
+		snprintf(idx, sizeof(idx), "[%d]", config_setting_index(s));
+		strncat(buf, idx, len - strlen(buf) - 1);
+	}
+}
+
+/*
+ * Write "FILE:LINE: PATH: message". The line comes from line_s or, where
+ * libconfig has none (the root), its nearest ancestor that has one; the path
+ * from path_s, with child appended for a setting that is missing.
+ */
+__attribute__((format(printf, 5, 0)))
+static int vfail(struct parse *p, const config_setting_t *line_s, const config_setting_t *path_s,
+		 const char *child, const char *fmt, va_list ap)
+{
+	char path[256] = "";
+	char msg[LT_CFG_ERR_MAX];
+	const config_setting_t *l = line_s;
+	const char *file;
+
+	if (!p->err || !p->errlen)
+		return -EINVAL;
+	path_append(path_s, path, sizeof(path));
+	if (child) {
+		if (path[0])
+			strncat(path, ".", sizeof(path) - strlen(path) - 1);
+		strncat(path, child, sizeof(path) - strlen(path) - 1);
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+
+	while (l && !config_setting_source_line(l))
+		l = config_setting_parent(l);
+	file = l && config_setting_source_file(l) ? config_setting_source_file(l) : p->file;
+	if (l)
+		snprintf(p->err, p->errlen, "%s:%u: %s: %s", file, config_setting_source_line(l),
+			 path, msg);
+	else
+		snprintf(p->err, p->errlen, "%s: %s: %s", file, path, msg);
+	return -EINVAL;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct parse *p, const config_setting_t *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vfail(p, s, s, NULL, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* A problem with one element of an array: the array's path, the element's line. */
+__attribute__((format(printf, 4, 5)))
+static int fail_elem(struct parse *p, const config_setting_t *arr, const config_setting_t *elem,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vfail(p, elem, arr, NULL, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* A required setting that is absent: reported at its group's line. */
+__attribute__((format(printf, 4, 5)))
+static int fail_missing(struct parse *p, const config_setting_t *grp, const char *name,
+			const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vfail(p, grp, grp, name, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static const char *type_name(const config_setting_t *s)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_GROUP:
+		return "a group { ... }";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a floating-point number";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "a boolean";
+	case CONFIG_TYPE_ARRAY:
+		return "an array [ ... ]";
+	case CONFIG_TYPE_LIST:
+		return "a list ( ... )";
+	default:
+		return "nothing";
+	}
+}
+
+/* --- unknown settings ---------------------------------------------------- */
+
+/* Edit distance, for suggesting the intended name of a misspelt setting. */
+static unsigned int distance(const char *a, const char *b)
+{
+	unsigned int row[64];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la >= 64 || lb >= 64)
+		return 64;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned int)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned int diag = row[0];
+		row[0] = (unsigned int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned int up = row[j];
+			unsigned int best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+static int check_known(struct parse *p, const config_setting_t *grp, const char *const *names)
+{
+	int n = config_setting_length(grp);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(grp, (unsigned int)i);
+		const char *name = config_setting_name(s);
+		const char *guess = NULL;
+		unsigned int best = 3;
+		int found = 0;
+
+		for (const char *const *k = names; *k; k++) {
+			if (!strcmp(*k, name)) {
+				found = 1;
+				break;
+			}
+			unsigned int d = distance(*k, name);
+			if (d < best) {
+				best = d;
+				guess = *k;
+			}
+		}
+		if (found)
+			continue;
+		if (guess)
+			return fail(p, s, "unknown setting (did you mean \"%s\"?)", guess);
+		return fail(p, s, "unknown setting");
+	}
+	return 0;
+}
+
+/* --- typed values -------------------------------------------------------- */
+
+static int is_int(const config_setting_t *s)
+{
+	return config_setting_type(s) == CONFIG_TYPE_INT ||
+	       config_setting_type(s) == CONFIG_TYPE_INT64;
+}
+
+/* An integer in min..max; path_s names it in messages (an array for elements). */
+static int int_value(struct parse *p, const config_setting_t *path_s, const config_setting_t *s,
+		     long long min, long long max, unsigned int *out)
+{
+	if (!is_int(s))
+		return fail_elem(p, path_s, s, "expected an integer, got %s", type_name(s));
+	long long v = config_setting_get_int64(s);
+	if (v < min || v > max)
+		return fail_elem(p, path_s, s, "%lld: out of range (%lld..%lld)", v, min, max);
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int get_uint(struct parse *p, const config_setting_t *grp, const char *name, long long min,
+		    long long max, unsigned int *out)
+{
+	const config_setting_t *s = config_setting_get_member(grp, name);
+	return s ? int_value(p, s, s, min, max, out) : 0;
+}
+
+/* A number; integers are accepted too, "holdover = 60;" reads naturally. */
+static int get_double(struct parse *p, const config_setting_t *grp, const char *name,
+		      const config_setting_t **where, double *out)
+{
+	const config_setting_t *s = config_setting_get_member(grp, name);
+
+	*where = s;
+	if (!s)
+		return 0;
+	if (is_int(s))
+		*out = (double)config_setting_get_int64(s);
+	else if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+		*out = config_setting_get_float(s);
+	else
+		return fail(p, s, "expected a number, got %s", type_name(s));
+	if (!isfinite(*out))
+		return fail(p, s, "not a finite number");
+	return 0;
+}
+
+enum str_rule {
+	STR_ANY = 0,
+	STR_NONEMPTY = 1,
+	STR_ABSPATH = 2,
+};
+
+static int str_value(struct parse *p, const config_setting_t *path_s, const config_setting_t *s,
+		     size_t cap, enum str_rule rule, const char **out)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return fail_elem(p, path_s, s, "expected a string, got %s", type_name(s));
+	const char *v = config_setting_get_string(s);
+	size_t len = strlen(v);
+	if (len >= cap)
+		return fail_elem(p, path_s, s, "too long (%zu characters, at most %zu)", len,
+				 cap - 1);
+	if (rule != STR_ANY && !len)
+		return fail_elem(p, path_s, s, "must not be empty");
+	if (rule == STR_ABSPATH && v[0] != '/')
+		return fail_elem(p, path_s, s, "\"%s\": must be an absolute path", v);
+	*out = v;
+	return 0;
+}
+
+/* Copy a string setting into buf (cap bytes) if present. */
+static int get_str(struct parse *p, const config_setting_t *grp, const char *name, char *buf,
+		   size_t cap, enum str_rule rule)
+{
+	const config_setting_t *s = config_setting_get_member(grp, name);
+	const char *v;
+	int rc;
+
+	if (!s)
+		return 0;
+	rc = str_value(p, s, s, cap, rule, &v);
+	if (rc)
+		return rc;
+	memcpy(buf, v, strlen(v) + 1);
+	return 0;
+}
+
+static int choice_value(struct parse *p, const config_setting_t *s, const struct choice *tab,
+			int *out)
+{
+	char list[128] = "";
+	const char *v;
+	int rc = str_value(p, s, s, 256, STR_ANY, &v);
+
+	if (rc)
+		return rc;
+	for (const struct choice *c = tab; c->name; c++) {
+		if (!strcmp(c->name, v)) {
+			*out = c->value;
+			return 0;
+		}
+		if (list[0])
+			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+		strncat(list, c->name, sizeof(list) - strlen(list) - 1);
+	}
+	return fail(p, s, "\"%s\": expected one of %s", v, list);
+}
+
+/* A group member that must itself be a group; *out is NULL if absent. */
+static int get_group(struct parse *p, const config_setting_t *grp, const char *name,
+		     const char *const *names, const config_setting_t **out)
+{
+	const config_setting_t *s = config_setting_get_member(grp, name);
+
+	*out = NULL;
+	if (!s)
+		return 0;
+	if (!config_setting_is_group(s))
+		return fail(p, s, "expected a group { ... }, got %s", type_name(s));
+	*out = s;
+	return check_known(p, s, names);
+}
+
+/* A sequence of scalars: [ ... ] or ( ... ) both read as a list of values. */
+static int get_seq(struct parse *p, const config_setting_t *grp, const char *name,
+		   const config_setting_t **out)
+{
+	const config_setting_t *s = config_setting_get_member(grp, name);
+
+	*out = NULL;
+	if (!s)
+		return 0;
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		return fail(p, s, "expected an array [ ... ], got %s", type_name(s));
+	*out = s;
+	return 0;
+}
+
+/* --- addresses ----------------------------------------------------------- */
+
+static int addr_parse(const char *text, int want_prefix, struct lt_cfg_addr *a, char *why,
+		      size_t whylen)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(text, '/');
+	size_t hlen = slash ? (size_t)(slash - text) : strlen(text);
+
+	memset(a, 0, sizeof(*a));
+	if (slash && !want_prefix) {
+		snprintf(why, whylen, "a gateway is a plain address, without /prefix");
+		return -1;
+	}
+	if (!slash && want_prefix) {
+		snprintf(why, whylen, "missing /prefix length (e.g. /24 or /64)");
+		return -1;
+	}
+	if (hlen >= sizeof(host)) {
+		snprintf(why, whylen, "not an IPv4 or IPv6 address");
+		return -1;
+	}
+	memcpy(host, text, hlen);
+	host[hlen] = '\0';
+	if (inet_pton(AF_INET, host, a->addr) == 1) {
+		a->family = 4;
+	} else if (inet_pton(AF_INET6, host, a->addr) == 1) {
+		a->family = 6;
+	} else {
+		snprintf(why, whylen, "not an IPv4 or IPv6 address");
+		return -1;
+	}
+	if (!slash)
+		return 0;
+
+	unsigned int maxlen = a->family == 4 ? 32 : 128;
+	unsigned long len = 0;
+	const char *d = slash + 1;
+	if (!*d || strlen(d) > 3)
+		goto bad_prefix;
+	for (; *d; d++) {
+		if (*d < '0' || *d > '9')
+			goto bad_prefix;
+		len = len * 10 + (unsigned long)(*d - '0');
+	}
+	if (len < 1 || len > maxlen)
+		goto bad_prefix;
+	a->prefixlen = (uint8_t)len;
+	return 0;
+
+bad_prefix:
+	snprintf(why, whylen, "prefix length out of range (1..%u)", maxlen);
+	return -1;
+}
+
+static int bit(const uint8_t *b, unsigned int i)
+{
+	return (b[i / 8] >> (7 - i % 8)) & 1;
+}
+
+/* 1 if the bits after the first plen are all equal to v. */
+static int host_bits_all(const struct lt_cfg_addr *a, unsigned int plen, int v)
+{
+	unsigned int total = a->family == 4 ? 32 : 128;
+
+	for (unsigned int i = plen; i < total; i++)
+		if (bit(a->addr, i) != v)
+			return 0;
+	return 1;
+}
+
+static int same_prefix(const uint8_t *x, const uint8_t *y, unsigned int plen)
+{
+	for (unsigned int i = 0; i < plen; i++)
+		if (bit(x, i) != bit(y, i))
+			return 0;
+	return 1;
+}
+
+static int is_v6_linklocal(const struct lt_cfg_addr *a)
+{
+	return a->family == 6 && a->addr[0] == 0xfe && (a->addr[1] & 0xc0) == 0x80;
+}
+
+/* fe80::/64, the prefix of the link-local address every IPv6 port has. */
+static int in_ll64(const struct lt_cfg_addr *a)
+{
+	static const uint8_t ll[8] = { 0xfe, 0x80 };
+	return a->family == 6 && !memcmp(a->addr, ll, sizeof(ll));
+}
+
+/* Why a can neither be a port's address nor a gateway, or NULL if it can. */
+static const char *addr_unusable(const struct lt_cfg_addr *a)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t v6loopback[16] = { [15] = 1 };
+	const uint8_t *b = a->addr;
+
+	if (a->family == 4) {
+		if (b[0] == 0)
+			return "unspecified (0.0.0.0/8) address";
+		if (b[0] == 127)
+			return "loopback address";
+		if (b[0] >= 224 && b[0] < 240)
+			return "multicast address";
+		if (b[0] >= 240)
+			return "reserved or broadcast (240.0.0.0/4) address";
+		return NULL;
+	}
+	if (host_bits_all(a, 0, 0))
+		return "unspecified address";
+	if (!memcmp(b, v6loopback, sizeof(v6loopback)))
+		return "loopback address";
+	if (b[0] == 0xff)
+		return "multicast address";
+	if (!memcmp(b, v4mapped, sizeof(v4mapped)))
+		return "IPv4-mapped address (write the IPv4 address itself)";
+	return NULL;
+}
+
+/* --- sections ------------------------------------------------------------ */
+
+static int parse_top(struct parse *p, const config_setting_t *root, struct lt_config *c)
+{
+	const config_setting_t *g, *s;
+	int rc;
+
+	if ((rc = get_group(p, root, "local", local_names, &g)))
+		return rc;
+	if (g && (rc = get_uint(p, g, "stratum", 1, 15, &c->local_stratum)))
+		return rc;
+
+	if ((rc = get_double(p, root, "holdover", &s, &c->holdover)))
+		return rc;
+	if (s && (c->holdover < 1 || c->holdover > HOLDOVER_MAX))
+		return fail(p, s, "%g: out of range (1..%d seconds)", c->holdover, HOLDOVER_MAX);
+
+	if ((rc = get_double(p, root, "precision", &s, &c->precision)))
+		return rc;
+	if (s && c->precision != 0 && (c->precision < 1e-9 || c->precision > 1))
+		return fail(p, s, "%g: out of range (0 to measure, or 1e-9..1 seconds)",
+			    c->precision);
+
+	if ((rc = get_str(p, root, "region", c->region_path, sizeof(c->region_path),
+			  STR_ABSPATH)))
+		return rc;
+	if ((rc = get_str(p, root, "pidfile_dir", c->pidfile_dir, sizeof(c->pidfile_dir),
+			  STR_ABSPATH)))
+		return rc;
+
+	if ((rc = get_group(p, root, "admin", admin_names, &g)))
+		return rc;
+	if (g) {
+		if ((rc = get_str(p, g, "socket", c->admin_socket, SUN_PATH_MAX + 1,
+				  STR_ABSPATH)))
+			return rc;
+		if ((rc = get_str(p, g, "group", c->admin_group, sizeof(c->admin_group),
+				  STR_ANY)))
+			return rc;
+	}
+
+	if ((rc = get_group(p, root, "log", log_names, &g)))
+		return rc;
+	if (g && (s = config_setting_get_member(g, "level")) &&
+	    (rc = choice_value(p, s, log_levels, &c->log_level)))
+		return rc;
+	return 0;
+}
+
+static int parse_lcores(struct parse *p, const config_setting_t *dp, struct lt_config *c)
+{
+	const config_setting_t *main_s = config_setting_get_member(dp, "main_lcore");
+	const config_setting_t *arr;
+	int rc;
+
+	if ((rc = get_uint(p, dp, "main_lcore", 0, LCORE_LIMIT - 1, &c->main_lcore)))
+		return rc;
+	if ((rc = get_seq(p, dp, "lcores", &arr)))
+		return rc;
+	if (!arr) {
+		/* One worker, on the lowest lcore the main lcore leaves free. */
+		c->lcores[0] = c->main_lcore == 0 ? 1 : 0;
+		c->n_lcores = 1;
+		return 0;
+	}
+
+	unsigned int n = (unsigned int)config_setting_length(arr);
+	if (n < 1 || n > LT_CFG_MAX_LCORES)
+		return fail(p, arr, "%u worker lcores: need 1..%d", n, LT_CFG_MAX_LCORES);
+	for (unsigned int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(arr, i);
+		unsigned int v;
+		if ((rc = int_value(p, arr, e, 0, LCORE_LIMIT - 1, &v)))
+			return rc;
+		if (v == c->main_lcore)
+			return fail_elem(p, arr, e, "%u: is the main lcore%s", v,
+					 main_s ? "" : " (dataplane.main_lcore defaults to 0)");
+		for (unsigned int j = 0; j < i; j++)
+			if (c->lcores[j] == v)
+				return fail_elem(p, arr, e, "%u: listed twice", v);
+		c->lcores[i] = v;
+	}
+	c->n_lcores = n;
+	return 0;
+}
+
+static int parse_eal(struct parse *p, const config_setting_t *dp, struct lt_config *c)
+{
+	const config_setting_t *arr;
+	int rc;
+
+	if ((rc = get_seq(p, dp, "eal", &arr)))
+		return rc;
+	if (!arr)
+		return 0;
+	unsigned int n = (unsigned int)config_setting_length(arr);
+	if (n > LT_CFG_MAX_EAL_ARGS)
+		return fail(p, arr, "%u arguments: at most %d", n, LT_CFG_MAX_EAL_ARGS);
+	for (unsigned int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(arr, i);
+		const char *v;
+		if ((rc = str_value(p, arr, e, 4096, STR_NONEMPTY, &v)))
+			return rc;
+		/*
+		 * The lcore map belongs to main_lcore and lcores, which linetime-dp
+		 * turns into EAL options itself; a second copy here would conflict.
+		 */
+		if ((v[0] == '-' && (v[1] == 'l' || v[1] == 'c')) ||
+		    !strncmp(v, "--lcores", 8) || !strncmp(v, "--main-lcore", 12) ||
+		    !strncmp(v, "--master-lcore", 14))
+			return fail_elem(p, arr, e,
+					 "\"%s\": set dataplane.main_lcore and dataplane.lcores "
+					 "instead",
+					 v);
+		c->eal_args[i] = strdup(v);
+		if (!c->eal_args[i])
+			return fail_elem(p, arr, e, "out of memory");
+		c->n_eal_args = i + 1;
+	}
+	return 0;
+}
+
+static int valid_port_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > NAME_MAX_LEN)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' ||
+		      *s == '-'))
+			return 0;
+	return 1;
+}
+
+/* The port (of the first n_ports, or pt itself) that already has address a. */
+static const struct lt_cfg_port *addr_owner(const struct lt_config *c, const struct lt_cfg_port *pt,
+			      const struct lt_cfg_addr *a)
+{
+	for (unsigned int i = 0; i <= c->n_ports; i++) {
+		const struct lt_cfg_port *q = i < c->n_ports ? &c->ports[i] : pt;
+		for (unsigned int j = 0; j < q->n_addrs; j++)
+			if (q->addrs[j].family == a->family &&
+			    !memcmp(q->addrs[j].addr, a->addr, a->family == 4 ? 4 : 16))
+				return q;
+	}
+	return NULL;
+}
+
+static int parse_addresses(struct parse *p, const config_setting_t *ps, const struct lt_config *c,
+			   struct lt_cfg_port *pt)
+{
+	const config_setting_t *arr;
+	char why[96];
+	int rc;
+
+	if ((rc = get_seq(p, ps, "addresses", &arr)))
+		return rc;
+	if (!arr)
+		return fail_missing(p, ps, "addresses",
+				    "missing (the port's own addresses, e.g. [ \"198.18.0.1/24\" ])");
+	unsigned int n = (unsigned int)config_setting_length(arr);
+	if (n < 1 || n > LT_CFG_MAX_ADDRS)
+		return fail(p, arr, "%u addresses: need 1..%d", n, LT_CFG_MAX_ADDRS);
+
+	for (unsigned int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(arr, i);
+		struct lt_cfg_addr a;
+		const struct lt_cfg_port *owner;
+		const char *v, *bad;
+
+		if ((rc = str_value(p, arr, e, 64, STR_NONEMPTY, &v)))
+			return rc;
+		if (addr_parse(v, 1, &a, why, sizeof(why)))
+			return fail_elem(p, arr, e, "\"%s\": %s", v, why);
+		if ((bad = addr_unusable(&a)))
+			return fail_elem(p, arr, e, "\"%s\": %s", v, bad);
+		if (is_v6_linklocal(&a))
+			return fail_elem(p, arr, e,
+					 "\"%s\": link-local address (the port derives its "
+					 "own from its MAC)",
+					 v);
+		/* Host bits may be set, but not to the subnet's own reserved values. */
+		if (a.family == 4 && a.prefixlen <= 30 && host_bits_all(&a, a.prefixlen, 0))
+			return fail_elem(p, arr, e, "\"%s\": network address of its subnet, "
+					 "not a host address", v);
+		if (a.family == 4 && a.prefixlen <= 30 && host_bits_all(&a, a.prefixlen, 1))
+			return fail_elem(p, arr, e, "\"%s\": broadcast address of its subnet, "
+					 "not a host address", v);
+		if (a.family == 6 && a.prefixlen <= 126 && host_bits_all(&a, a.prefixlen, 0))
+			return fail_elem(p, arr, e, "\"%s\": subnet-router anycast address "
+					 "(RFC 4291 2.6.1), not a host address", v);
+		pt->n_addrs = i;
+		if ((owner = addr_owner(c, pt, &a)) == pt)
+			return fail_elem(p, arr, e, "\"%s\": listed twice", v);
+		if (owner)
+			return fail_elem(p, arr, e, "\"%s\": already an address of port %s", v,
+					 owner->name);
+		pt->addrs[i] = a;
+	}
+	pt->n_addrs = n;
+	return 0;
+}
+
+static int parse_gateway(struct parse *p, const config_setting_t *ps, struct lt_cfg_port *pt)
+{
+	const config_setting_t *arr;
+	char why[96];
+	int rc;
+
+	if ((rc = get_seq(p, ps, "gateway", &arr)))
+		return rc;
+	if (!arr)
+		return 0;
+	unsigned int n = (unsigned int)config_setting_length(arr);
+	for (unsigned int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(arr, i);
+		struct lt_cfg_addr a;
+		const char *v, *bad;
+		int onlink = 0;
+
+		if ((rc = str_value(p, arr, e, 64, STR_NONEMPTY, &v)))
+			return rc;
+		if (addr_parse(v, 0, &a, why, sizeof(why)))
+			return fail_elem(p, arr, e, "\"%s\": %s", v, why);
+		if ((bad = addr_unusable(&a)))
+			return fail_elem(p, arr, e, "\"%s\": %s", v, bad);
+		struct lt_cfg_addr *gw = a.family == 4 ? &pt->gw4 : &pt->gw6;
+		if (gw->family)
+			return fail_elem(p, arr, e, "\"%s\": second IPv%d gateway (at most one "
+					 "per family)", v, a.family);
+		for (unsigned int j = 0; j < pt->n_addrs; j++) {
+			const struct lt_cfg_addr *own = &pt->addrs[j];
+			if (own->family != a.family)
+				continue;
+			if (!memcmp(own->addr, a.addr, a.family == 4 ? 4 : 16))
+				return fail_elem(p, arr, e, "\"%s\": is the port's own address",
+						 v);
+			/* A port with IPv6 also has a link-local address: fe80::/64 is on-link. */
+			if (same_prefix(own->addr, a.addr, own->prefixlen) || in_ll64(&a))
+				onlink = 1;
+		}
+		if (!onlink)
+			return fail_elem(p, arr, e, "\"%s\": not on-link for any of the port's "
+					 "IPv%d addresses", v, a.family);
+		*gw = a;
+	}
+	return 0;
+}
+
+static int parse_port(struct parse *p, const config_setting_t *ps, const struct lt_config *c,
+		      struct lt_cfg_port *pt)
+{
+	const config_setting_t *s;
+	int rc, ts;
+
+	if (!config_setting_is_group(ps))
+		return fail(p, ps, "expected a group { name = ...; device = ...; ... }, got %s",
+			    type_name(ps));
+	if ((rc = check_known(p, ps, port_names)))
+		return rc;
+
+	if (!(s = config_setting_get_member(ps, "name")))
+		return fail_missing(p, ps, "name", "missing (the port's name, e.g. \"lan0\")");
+	if ((rc = get_str(p, ps, "name", pt->name, sizeof(pt->name), STR_NONEMPTY)))
+		return rc;
+	if (!valid_port_name(pt->name))
+		return fail(p, s, "\"%s\": use 1..%d of a-z, 0-9, _ and -", pt->name,
+			    NAME_MAX_LEN);
+	for (unsigned int i = 0; i < c->n_ports; i++)
+		if (!strcmp(c->ports[i].name, pt->name))
+			return fail(p, s, "\"%s\": a port by that name already exists",
+				    pt->name);
+
+	if (!(s = config_setting_get_member(ps, "device")))
+		return fail_missing(p, ps, "device",
+				    "missing (a PCI address or a DPDK virtual device)");
+	if ((rc = get_str(p, ps, "device", pt->device, sizeof(pt->device), STR_NONEMPTY)))
+		return rc;
+	for (unsigned int i = 0; i < c->n_ports; i++)
+		if (!strcmp(c->ports[i].device, pt->device))
+			return fail(p, s, "\"%s\": already the device of port %s", pt->device,
+				    c->ports[i].name);
+
+	if ((rc = parse_addresses(p, ps, c, pt)))
+		return rc;
+	if ((rc = parse_gateway(p, ps, pt)))
+		return rc;
+
+	pt->rx_queues = 1;
+	if ((rc = get_uint(p, ps, "queues", 1, QUEUES_MAX, &pt->rx_queues)))
+		return rc;
+	pt->timestamping = LT_TS_AUTO;
+	if ((s = config_setting_get_member(ps, "timestamping"))) {
+		if ((rc = choice_value(p, s, ts_modes, &ts)))
+			return rc;
+		pt->timestamping = (enum lt_ts_mode)ts;
+	}
+	return 0;
+}
+
+static int parse_dataplane(struct parse *p, const config_setting_t *root, struct lt_config *c)
+{
+	const config_setting_t *dp, *ports;
+	int rc;
+
+	if ((rc = get_group(p, root, "dataplane", dp_names, &dp)))
+		return rc;
+	if (!dp)
+		return 0;
+	if ((rc = parse_lcores(p, dp, c)))
+		return rc;
+	if ((rc = parse_eal(p, dp, c)))
+		return rc;
+	if ((rc = get_uint(p, dp, "idle_sleep_us", 0, IDLE_SLEEP_MAX_US, &c->idle_sleep_us)))
+		return rc;
+	if ((rc = get_uint(p, dp, "mbufs", MBUFS_MIN, MBUFS_MAX, &c->mbufs)))
+		return rc;
+
+	if (!(ports = config_setting_get_member(dp, "ports")))
+		return 0;
+	if (!config_setting_is_list(ports))
+		return fail(p, ports, "expected a list ( { ... }, ... ), got %s",
+			    type_name(ports));
+	unsigned int n = (unsigned int)config_setting_length(ports);
+	if (n > LT_CFG_MAX_PORTS)
+		return fail(p, ports, "%u ports: at most %d", n, LT_CFG_MAX_PORTS);
+	for (unsigned int i = 0; i < n; i++) {
+		if ((rc = parse_port(p, config_setting_get_elem(ports, i), c, &c->ports[i])))
+			return rc;
+		c->n_ports = i + 1;
+	}
+	return 0;
+}
+
+/* --- entry points -------------------------------------------------------- */
+
+void config_defaults(struct lt_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->local_stratum = 10;
+	c->holdover = 60.0;
+	c->precision = 0.0;
+	snprintf(c->region_path, sizeof(c->region_path), "/dev/shm/linetime.region");
+	snprintf(c->admin_socket, sizeof(c->admin_socket), "/run/linetime/admin.sock");
+	snprintf(c->pidfile_dir, sizeof(c->pidfile_dir), "/run/linetime");
+	c->log_level = LOG_INFO;
+	c->main_lcore = 0;
+	c->lcores[0] = 1;
+	c->n_lcores = 1;
+	c->idle_sleep_us = 0;
+	c->mbufs = 8191;
+}
+
+void config_free(struct lt_config *c)
+{
+	for (unsigned int i = 0; i < LT_CFG_MAX_EAL_ARGS; i++) {
+		free(c->eal_args[i]);
+		c->eal_args[i] = NULL;
+	}
+	c->n_eal_args = 0;
+}
+
+/* Validate what libconfig read into cfg; copy to c only if all of it is good. */
+static int load(config_t *cfg, const char *name, struct lt_config *c, char *err, size_t errlen)
+{
+	struct parse p = { .file = name, .err = err, .errlen = errlen };
+	const config_setting_t *root = config_root_setting(cfg);
+	struct lt_config *tmp = malloc(sizeof(*tmp));
+	int rc;
+
+	if (!tmp) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	config_defaults(tmp);
+	snprintf(tmp->path, sizeof(tmp->path), "%s", name);
+	rc = check_known(&p, root, top_names);
+	if (!rc)
+		rc = parse_top(&p, root, tmp);
+	if (!rc)
+		rc = parse_dataplane(&p, root, tmp);
+	if (rc)
+		config_free(tmp);
+	else
+		*c = *tmp;
+	free(tmp);
+	return rc;
+}
+
+static int syntax_error(config_t *cfg, const char *name, char *err, size_t errlen)
+{
+	const char *file = config_error_file(cfg) ? config_error_file(cfg) : name;
+
+	if (err && errlen)
+		snprintf(err, errlen, "%s:%d: syntax error: %s", file, config_error_line(cfg),
+			 config_error_text(cfg));
+	return -EINVAL;
+}
+
+static int name_fits(const char *name, char *err, size_t errlen)
+{
+	if (strlen(name) < LT_CFG_PATH_MAX)
+		return 0;
+	if (err && errlen)
+		snprintf(err, errlen, "%.64s...: file name too long (at most %d characters)",
+			 name, LT_CFG_PATH_MAX - 1);
+	return -ENAMETOOLONG;
+}
+
+int config_load_file(const char *path, struct lt_config *c, char *err, size_t errlen)
+{
+	struct stat st;
+	config_t cfg;
+	FILE *f;
+	int rc;
+
+	if ((rc = name_fits(path, err, errlen)))
+		return rc;
+	f = fopen(path, "r");
+	if (!f || fstat(fileno(f), &st) || S_ISDIR(st.st_mode)) {
+		rc = !f ? -errno : S_ISDIR(st.st_mode) ? -EISDIR : -errno;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
+		if (f)
+			fclose(f);
+		return rc;
+	}
+	config_init(&cfg);
+	if (!config_read(&cfg, f))
+		rc = syntax_error(&cfg, path, err, errlen);
+	else
+		rc = load(&cfg, path, c, err, errlen);
+	config_destroy(&cfg);
+	fclose(f);
+	return rc;
+}
+
+int config_load_string(const char *text, const char *name, struct lt_config *c, char *err,
+		       size_t errlen)
+{
+	config_t cfg;
+	int rc;
+
+	if (!name)
+		name = "<string>";
+	if ((rc = name_fits(name, err, errlen)))
+		return rc;
+	config_init(&cfg);
+	if (!config_read_string(&cfg, text))
+		rc = syntax_error(&cfg, name, err, errlen);
+	else
+		rc = load(&cfg, name, c, err, errlen);
+	config_destroy(&cfg);
+	return rc;
+}
+
+const char *config_addr_str(const struct lt_cfg_addr *a, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (!len)
+		return buf;
+	if ((a->family != 4 && a->family != 6) ||
+	    !inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->addr, host, sizeof(host))) {
+		snprintf(buf, len, "none");
+		return buf;
+	}
+	if (a->prefixlen)
+		snprintf(buf, len, "%s/%u", host, a->prefixlen);
+	else
+		snprintf(buf, len, "%s", host);
+	return buf;
+}

@@ -1,0 +1,100 @@
+/*
+ * config: linetime.conf (libconfig syntax) parsed once into a validated
+ * struct lt_config. Both processes read the same file: linetimed for time,
+ * policy and the admin socket, linetime-dp for ports, addresses and lcores.
+ *
+ * Every error names the file, the line and the setting, e.g.
+ *   /etc/linetime/linetime.conf:12: dataplane.ports.[0].addresses: "198.18.0.1/33": prefix length out of range
+ * so a failed start or reload says exactly what to fix. Unknown settings are
+ * errors too: a typo must not silently fall back to a default.
+ */
+#ifndef LT_CONFIG_H
+#define LT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LT_CFG_MAX_PORTS 8
+#define LT_CFG_MAX_ADDRS 4
+#define LT_CFG_MAX_LCORES 16
+#define LT_CFG_MAX_EAL_ARGS 32
+#define LT_CFG_PATH_MAX 256
+#define LT_CFG_ERR_MAX 512
+
+#define LT_CONFIG_DEFAULT_PATH "/etc/linetime/linetime.conf"
+
+enum lt_ts_mode {
+	LT_TS_AUTO = 0,   /* NIC RX timestamps where the PMD offers them, else TSC */
+	LT_TS_SOFTWARE,   /* always the TSC at rx-burst time */
+	LT_TS_HARDWARE,   /* NIC timestamps required: port setup fails without */
+};
+
+struct lt_cfg_addr {
+	int family;         /* 4 or 6 */
+	uint8_t addr[16];   /* IPv4 in the first 4 bytes, network order */
+	uint8_t prefixlen;
+};
+
+struct lt_cfg_port {
+	char name[32];                    /* operator's name, e.g. "lan0" */
+	char device[LT_CFG_PATH_MAX];     /* EAL device: "0000:01:00.0" or "net_af_packet0,iface=eth1" */
+	struct lt_cfg_addr addrs[LT_CFG_MAX_ADDRS];
+	unsigned int n_addrs;
+	struct lt_cfg_addr gw4;           /* family 0 if none; prefixlen 0 (a plain address) */
+	struct lt_cfg_addr gw6;
+	unsigned int rx_queues;           /* 1.. */
+	enum lt_ts_mode timestamping;
+};
+
+struct lt_config {
+	char path[LT_CFG_PATH_MAX];        /* file it came from ("<string>" for tests) */
+
+	/* server: what the appliance says in replies when it serves local time */
+	unsigned int local_stratum;        /* "local stratum N": 1..15, default 10 */
+	double holdover;                   /* s the dataplane serves after control stops; default 60 */
+	double precision;                  /* advertised precision in s; 0 = measure */
+
+	/* shared region and admin socket */
+	char region_path[LT_CFG_PATH_MAX]; /* default /dev/shm/linetime.region */
+	char admin_socket[LT_CFG_PATH_MAX];/* default /run/linetime/admin.sock */
+	char admin_group[32];              /* group allowed to read; "" = root only */
+	char pidfile_dir[LT_CFG_PATH_MAX]; /* default /run/linetime */
+
+	/* logging */
+	int log_level;                     /* syslog LOG_* value, default LOG_INFO */
+
+	/* dataplane */
+	unsigned int main_lcore;           /* housekeeping lcore, default 0 */
+	unsigned int lcores[LT_CFG_MAX_LCORES]; /* poll-mode worker lcores */
+	unsigned int n_lcores;
+	char *eal_args[LT_CFG_MAX_EAL_ARGS];/* extra EAL arguments (owned) */
+	unsigned int n_eal_args;
+	unsigned int idle_sleep_us;        /* sleep after an empty poll round; 0 = pure busy poll */
+	unsigned int mbufs;                /* mbuf pool size per socket, default 8191 */
+	struct lt_cfg_port ports[LT_CFG_MAX_PORTS];
+	unsigned int n_ports;
+};
+
+/* Fill c with the defaults (no ports). */
+void config_defaults(struct lt_config *c);
+
+/* Parse the file at path into c. Returns 0, or -EINVAL with a
+ * "file:line: setting: problem" message in err, or the -errno of a file
+ * that cannot be opened (-ENOENT, -EACCES, -EISDIR) with "file: cannot
+ * open: reason". c is only written on success, and then overwritten without
+ * being freed: load a reload into a fresh struct, then config_free() the old
+ * one. Release it with config_free(). */
+int config_load_file(const char *path, struct lt_config *c, char *err, size_t errlen);
+
+/* Same from text in memory; name stands in for the file name in errors. */
+int config_load_string(const char *text, const char *name, struct lt_config *c, char *err,
+		       size_t errlen);
+
+/* Release what config_load_*() allocated inside c. */
+void config_free(struct lt_config *c);
+
+/* Format an address as text ("198.18.0.1/24"; a gateway without "/len";
+ * "none" for family 0). Returns buf. */
+const char *config_addr_str(const struct lt_cfg_addr *a, char *buf, size_t len);
+
+#endif
