@@ -1,0 +1,89 @@
+/*
+ * pktproc: what the dataplane does with one received frame, as plain C on a
+ * byte buffer (no DPDK here, so the Check suites drive it with golden frames).
+ *
+ * pktproc_handle() classifies the frame (Ethernet, ARP, IPv4, IPv6, UDP,
+ * ICMP/ICMPv6, NTP), checks every header's bounds before touching it, and
+ * either rewrites the frame in place into its reply (NTP mode 4, ARP reply,
+ * ICMP echo reply, ND neighbour advertisement), marks it for control (punt),
+ * or drops it. Every outcome names exactly one counter from counters.h.
+ *
+ * An NTP reply is finished in two steps so the transmit timestamp is taken as
+ * late as possible: pktproc_handle() writes everything but the transmit
+ * timestamp, and pktproc_stamp_tx() writes it and the UDP checksum just before
+ * the burst goes to the NIC.
+ */
+#ifndef LT_PKTPROC_H
+#define LT_PKTPROC_H
+
+#include <stdint.h>
+
+#include "counters.h"
+#include "neigh.h"
+#include "ntp_time.h"
+
+#define LT_MAX_ADDRS 4
+
+/* A port's own addresses, as the classifier needs them. */
+struct pktproc_port {
+	uint16_t port_id;
+	uint8_t mac[6];
+	uint8_t n_ip4;
+	uint8_t n_ip6;
+	uint32_t ip4[LT_MAX_ADDRS];     /* network byte order */
+	uint8_t ip6[LT_MAX_ADDRS][16];  /* global/ULA addresses */
+	uint8_t ip6_ll[16];             /* link-local, EUI-64 from mac */
+};
+
+/* What the server says about its clock in every reply (host order). */
+struct pktproc_server {
+	uint8_t leap;        /* NTP_LEAP_*; NTP_LEAP_UNSYNC after holdover */
+	uint8_t stratum;     /* 1..15, or 16 when unsynchronised */
+	int8_t precision;
+	uint32_t root_delay; /* 16.16 */
+	uint32_t root_dispersion;
+	uint32_t refid;
+	ntp_ts_t ref_time;
+};
+
+enum pktproc_action {
+	PKTPROC_DROP = 0,  /* frame is not sent anywhere */
+	PKTPROC_REPLY = 1, /* frame was rewritten in place: send it back out the port */
+	PKTPROC_PUNT = 2,  /* frame goes to control unchanged */
+};
+
+struct pktproc_verdict {
+	uint8_t action;  /* enum pktproc_action */
+	uint8_t ipv6;    /* 1 if the frame is IPv6 */
+	uint16_t ctr;    /* enum lt_ctr: the one counter this outcome bumps */
+	uint16_t len;    /* frame length after handling (reply length) */
+	uint16_t l3_off; /* offset of the IP header (0 if none) */
+	uint16_t l4_off; /* offset of the UDP/ICMP header (0 if none) */
+	uint16_t ntp_off;/* NTP reply awaiting pktproc_stamp_tx(): offset of the NTP header; else 0 */
+};
+
+/* Per-call inputs that are not the frame itself. */
+struct pktproc_ctx {
+	const struct pktproc_port *port;
+	const struct pktproc_server *server;
+	struct neigh_table *neigh;  /* may be NULL: nothing is learned */
+	uint64_t now_tsc;           /* for neighbour ageing */
+};
+
+/*
+ * Handle one frame of len bytes in buf, which has room for cap bytes (cap >=
+ * len; an ND advert may need a few bytes more than its solicitation).
+ * rx_ts is the frame's receive time. Never reads outside [0, len), never
+ * writes outside [0, cap). An NTP reply is never longer than its request.
+ */
+struct pktproc_verdict pktproc_handle(const struct pktproc_ctx *ctx, uint8_t *buf, uint16_t len,
+				      uint16_t cap, ntp_ts_t rx_ts);
+
+/* Write the transmit timestamp into an NTP reply that pktproc_handle()
+ * produced (v->ntp_off != 0) and recompute its UDP checksum. */
+void pktproc_stamp_tx(uint8_t *buf, const struct pktproc_verdict *v, ntp_ts_t tx_ts);
+
+/* Derive the EUI-64 link-local address fe80::/64 from a MAC. */
+void pktproc_ip6_linklocal(const uint8_t mac[6], uint8_t out[16]);
+
+#endif
