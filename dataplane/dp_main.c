@@ -1,0 +1,227 @@
+/*
+ * linetime-dp: the dataplane process. Reads the ports, addresses and lcores
+ * from linetime.conf, initialises DPDK, attaches the shared region, starts
+ * one poll-mode worker per lcore, and keeps the main lcore for
+ * housekeeping: heartbeat, port state and NIC-clock samples every 100 ms.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "cmdline.h"
+#include "config.h"
+#include "log.h"
+#include "port.h"
+#include "shm.h"
+#include "tsc.h"
+#include "worker.h"
+
+#define HOUSEKEEPING_US 100000
+#define MBUF_CACHE 256
+
+static volatile int stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* argv for rte_eal_init(): lcores, config EAL args, one device per port. */
+static int build_eal_argv(const struct lt_config *c, int extra_argc, char **extra_argv,
+			  char **argv, int max, char *bufs, size_t buflen)
+{
+	int n = 0;
+	size_t used = 0;
+
+#define PUSH(s)                                                                                    \
+	do {                                                                                       \
+		if (n >= max - 1)                                                                  \
+			return -E2BIG;                                                             \
+		argv[n++] = (s);                                                                   \
+	} while (0)
+#define PUSHF(...)                                                                                 \
+	do {                                                                                       \
+		int w_ = snprintf(bufs + used, buflen - used, __VA_ARGS__);                        \
+		if (w_ < 0 || (size_t)w_ >= buflen - used)                                         \
+			return -E2BIG;                                                             \
+		PUSH(bufs + used);                                                                 \
+		used += (size_t)w_ + 1;                                                            \
+	} while (0)
+
+	PUSH("linetime-dp");
+	char lcores[256];
+	int off = snprintf(lcores, sizeof(lcores), "%u", c->main_lcore);
+	for (unsigned int i = 0; i < c->n_lcores && off < (int)sizeof(lcores); i++)
+		off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u", c->lcores[i]);
+	PUSH("-l");
+	PUSHF("%s", lcores);
+	PUSH("--main-lcore");
+	PUSHF("%u", c->main_lcore);
+	for (unsigned int i = 0; i < c->n_eal_args; i++)
+		PUSH(c->eal_args[i]);
+	for (unsigned int i = 0; i < c->n_ports; i++) {
+		PUSH(port_is_vdev(c->ports[i].device) ? "--vdev" : "-a");
+		PUSH((char *)c->ports[i].device);
+	}
+	for (int i = 0; i < extra_argc; i++)
+		PUSH(extra_argv[i]);
+	argv[n] = NULL;
+	return n;
+#undef PUSH
+#undef PUSHF
+}
+
+int main(int argc, char **argv)
+{
+	struct cmdline cl;
+	int exit_code = 0;
+	struct lt_config cfg;
+	char err[LT_CFG_ERR_MAX];
+
+	switch (cmdline_parse(argc, argv, "linetime-dp",
+			      "EAL arguments come from dataplane.eal in the configuration, then from\n"
+			      "the command line after --.\n",
+			      &cl)) {
+	case CMDLINE_HELP:
+		return 0;
+	case CMDLINE_USAGE:
+		return 2;
+	default:
+		break;
+	}
+	const char *cfg_path = cl.config;
+	log_init("linetime-dp", cl.to_syslog, LOG_INFO);
+	if (config_load_file(cfg_path, &cfg, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return 1;
+	}
+	log_set_level(cfg.log_level);
+	if (cl.check_only) {
+		printf("%s: configuration OK\n", cfg_path);
+		config_free(&cfg);
+		return 0;
+	}
+	if (cfg.n_ports == 0) {
+		log_msg(LOG_ERR, "%s: dataplane.ports: no ports configured; nothing to serve", cfg_path);
+		return 1;
+	}
+	if (cfg.n_lcores > LT_MAX_WORKERS) {
+		log_msg(LOG_ERR, "%s: dataplane.lcores: at most %d workers", cfg_path, LT_MAX_WORKERS);
+		return 1;
+	}
+
+	char *eal_argv[LT_CFG_MAX_EAL_ARGS + 2 * LT_CFG_MAX_PORTS + 64];
+	char eal_bufs[1024];
+	int eal_argc = build_eal_argv(&cfg, argc - cl.next, argv + cl.next, eal_argv,
+				      (int)(sizeof(eal_argv) / sizeof(eal_argv[0])), eal_bufs,
+				      sizeof(eal_bufs));
+	if (eal_argc < 0) {
+		log_msg(LOG_ERR, "too many EAL arguments");
+		return 1;
+	}
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		log_msg(LOG_ERR, "EAL init failed: %s", rte_strerror(rte_errno));
+		return 1;
+	}
+	if (!tsc_invariant())
+		log_msg(LOG_WARNING, "CPU does not report an invariant TSC; timestamps may drift between cores");
+
+	struct lt_region *region;
+	if (shm_attach(cfg.region_path, &region, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "shared region: %s", err);
+		rte_eal_cleanup();
+		return 1;
+	}
+	struct lt_region_hdr *hdr = shm_hdr(region);
+	shm_proc_start(&hdr->dp);
+	log_msg(LOG_INFO, "attached region %s (dataplane epoch %llu, control epoch %llu)",
+		cfg.region_path, (unsigned long long)hdr->dp.epoch,
+		(unsigned long long)hdr->ctl.epoch);
+
+	unsigned int n_workers = cfg.n_lcores;
+	unsigned int mbufs = cfg.mbufs;
+	struct rte_mempool *pool = rte_pktmbuf_pool_create("lt_mbufs", mbufs, MBUF_CACHE, 0,
+							   RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (!pool) {
+		log_msg(LOG_ERR, "mbuf pool of %u: %s", mbufs, rte_strerror(rte_errno));
+		goto fail_region;
+	}
+	static struct dp_port ports[LT_MAX_PORTS];
+	if (port_init_all(&cfg, n_workers, pool, ports) != 0)
+		goto fail_region;
+
+	static struct worker_ctx workers[LT_MAX_WORKERS];
+	worker_assign_queues(workers, n_workers, ports, cfg.n_ports);
+	for (unsigned int i = 0; i < n_workers; i++) {
+		struct worker_ctx *w = &workers[i];
+		w->index = i;
+		w->lcore = cfg.lcores[i];
+		w->ports = ports;
+		w->n_ports = cfg.n_ports;
+		w->clock = shm_clock(region);
+		w->stats = &shm_stats(region)->w[i];
+		w->punt = shm_punt_ring(region);
+		w->inject = shm_inject_ring(region);
+		w->pool = pool;
+		w->idle_sleep_us = cfg.idle_sleep_us;
+		w->stop = &stop;
+		neigh_init(&w->neigh, (uint64_t)rte_get_tsc_hz());
+		if (!rte_lcore_is_enabled(w->lcore)) {
+			log_msg(LOG_ERR, "lcore %u is not available to EAL", w->lcore);
+			goto fail_ports;
+		}
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	port_publish(ports, cfg.n_ports, n_workers, shm_ports(region));
+	for (unsigned int i = 0; i < n_workers; i++) {
+		int rc = rte_eal_remote_launch(worker_main, &workers[i], workers[i].lcore);
+		if (rc != 0) {
+			log_msg(LOG_ERR, "launch on lcore %u: %s", workers[i].lcore, rte_strerror(-rc));
+			stop = 1;
+			break;
+		}
+		log_msg(LOG_INFO, "worker %u on lcore %u polls %u queue(s)", i, workers[i].lcore,
+			workers[i].n_rxq);
+	}
+	log_msg(LOG_INFO, "serving on %u port(s)", cfg.n_ports);
+
+	while (!stop) {
+		rte_delay_us_sleep(HOUSEKEEPING_US);
+		shm_proc_beat(&hdr->dp, tsc_read());
+		port_publish(ports, cfg.n_ports, n_workers, shm_ports(region));
+		if (shm_replaced(region)) {
+			/* Only an incompatible upgrade of control replaces the region;
+			 * a clean restart attaches the new one. */
+			log_msg(LOG_ERR, "region %s was replaced by another process; exiting to re-attach",
+				cfg.region_path);
+			exit_code = 1;
+			stop = 1;
+		}
+	}
+	log_msg(LOG_INFO, "stopping");
+	rte_eal_mp_wait_lcore();
+	port_fini_all(ports, cfg.n_ports);
+	shm_detach(region);
+	config_free(&cfg);
+	rte_eal_cleanup();
+	return exit_code;
+
+fail_ports:
+	port_fini_all(ports, cfg.n_ports);
+fail_region:
+	shm_detach(region);
+	config_free(&cfg);
+	rte_eal_cleanup();
+	return 1;
+}
