@@ -1,0 +1,51 @@
+/*
+ * admin: the admin socket server inside linetimed.
+ *
+ * A Unix stream socket (path and group from the config). Each request is one
+ * line of JSON, each response one line of JSON (protocol in admin_proto.h and
+ * docs/ADMIN-PROTOCOL.md). Peer credentials (SO_PEERCRED) decide what a
+ * client may do: root may do everything, members of the admin group may run
+ * read-only commands. Commands are looked up in a table that later modules
+ * extend with admin_register(); the server never blocks the event loop: all
+ * sockets are non-blocking, a client that sends too much or never reads is
+ * disconnected, and connections and request rates are bounded.
+ */
+#ifndef LT_ADMIN_H
+#define LT_ADMIN_H
+
+#include <poll.h>
+#include <stddef.h>
+
+struct json_object;
+
+enum admin_access {
+	ADMIN_READ = 0,   /* root and the admin group */
+	ADMIN_WRITE = 1,  /* root only */
+};
+
+/*
+ * A command handler: args is the request's "args" object (never NULL),
+ * data a fresh object to fill. Returns 0, or a negative errno with a
+ * message in err (sent to the client as the error).
+ */
+typedef int (*admin_handler_fn)(void *ctx, struct json_object *args, struct json_object *data,
+				char *err, size_t errlen);
+
+/* Create the socket at path (removing a stale one), group-owned by group
+ * ("" = root only, mode 0600; else 0660). Returns 0 or -errno. */
+int admin_init(const char *path, const char *group);
+
+/* Close every connection and remove the socket file. */
+void admin_fini(void);
+
+/* Add a command; help is one line for "help". Returns 0 or -EEXIST/-ENOSPC. */
+int admin_register(const char *name, enum admin_access access, admin_handler_fn fn, void *ctx,
+		   const char *help);
+
+/* Append the server's pollfds (listener and clients) to fds; returns how many. */
+int admin_pollfds(struct pollfd *fds, int max);
+
+/* Handle whatever is ready on the descriptors admin_pollfds() gave out. */
+void admin_dispatch(const struct pollfd *fds, int n);
+
+#endif

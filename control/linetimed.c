@@ -1,0 +1,260 @@
+/*
+ * linetimed: the control process. Owns time and policy: parses the config,
+ * creates or attaches the shared region, publishes the clock the dataplane
+ * serves (local mode: the system clock at the configured stratum), drains
+ * the punt ring, watches the dataplane's heartbeat and serves the admin
+ * socket. One thread, one poll() loop.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "admin.h"
+#include "cmdline.h"
+#include "config.h"
+#include "localclock.h"
+#include "log.h"
+#include "ntp_packet.h"
+#include "punt.h"
+#include "report.h"
+#include "shm.h"
+#include "tsc.h"
+
+#define TICK_MS 10          /* punt ring drain */
+#define HEARTBEAT_MS 100
+#define CLOCK_MS 1000       /* clock map publish */
+#define DP_DEAD_MS 1000     /* no dataplane heartbeat for this long: report it down */
+
+static volatile sig_atomic_t stop, hup;
+
+struct control {
+	struct lt_config cfg;
+	struct lt_region *region;
+	struct localclock clock;
+	uint64_t dp_epoch_seen;
+	uint64_t dp_beat_seen;
+	uint64_t dp_beat_ms;
+	int dp_alive;
+};
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		hup = 1;
+	else
+		stop = 1;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int cmd_serverstats(void *ctx, struct json_object *args, struct json_object *data,
+			   char *err, size_t errlen)
+{
+	struct control *c = ctx;
+
+	(void)args;
+	(void)err;
+	(void)errlen;
+	report_serverstats(data, shm_stats(c->region), shm_ports(c->region), punt_counters());
+	return 0;
+}
+
+static int cmd_ports(void *ctx, struct json_object *args, struct json_object *data, char *err,
+		     size_t errlen)
+{
+	struct control *c = ctx;
+
+	(void)args;
+	(void)err;
+	(void)errlen;
+	report_ports(data, shm_ports(c->region));
+	return 0;
+}
+
+static json_object *proc_json(const struct lt_proc_info *p)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "pid", json_object_new_int64((int64_t)p->pid));
+	json_object_object_add(o, "epoch", json_object_new_int64((int64_t)p->epoch));
+	json_object_object_add(o, "heartbeat", json_object_new_int64((int64_t)p->heartbeat));
+	json_object_object_add(o, "started_unix", json_object_new_int64((int64_t)p->started_unix));
+	return o;
+}
+
+/* status: both processes' liveness and the clock being served. */
+static int cmd_status(void *ctx, struct json_object *args, struct json_object *data, char *err,
+		      size_t errlen)
+{
+	struct control *c = ctx;
+	struct lt_region_hdr *h = shm_hdr(c->region);
+	const struct lt_clock_snapshot *s = &c->clock.snap;
+	char refid[5];
+
+	(void)args;
+	(void)err;
+	(void)errlen;
+	json_object *dp = proc_json(&h->dp);
+	json_object_object_add(dp, "alive", json_object_new_boolean(c->dp_alive));
+	json_object_object_add(data, "dataplane", dp);
+	json_object_object_add(data, "control", proc_json(&h->ctl));
+	json_object_object_add(data, "region", json_object_new_string(shm_path(c->region)));
+	json_object_object_add(data, "mode", json_object_new_string("local"));
+	json_object_object_add(data, "stratum", json_object_new_int(s->p.stratum));
+	json_object_object_add(data, "leap", json_object_new_int(s->p.leap));
+	json_object_object_add(data, "precision", json_object_new_int(s->p.precision));
+	for (int i = 0; i < 4; i++) {
+		char ch = (char)(s->p.refid >> (24 - 8 * i));
+		refid[i] = ch >= 32 && ch < 127 ? ch : '.';
+	}
+	refid[4] = '\0';
+	json_object_object_add(data, "refid", json_object_new_string(refid));
+	json_object_object_add(data, "tsc_hz", json_object_new_double(c->clock.hz));
+	json_object_object_add(data, "holdover_s", json_object_new_double(c->clock.holdover));
+	json_object_object_add(data, "clock_generation",
+			       json_object_new_int64(shm_clock(c->region)->generation));
+	json_object_object_add(data, "clock_window_resets", json_object_new_int64((int64_t)c->clock.resets));
+	return 0;
+}
+
+static void watch_dataplane(struct control *c, uint64_t now)
+{
+	struct lt_region_hdr *h = shm_hdr(c->region);
+	uint64_t epoch = __atomic_load_n(&h->dp.epoch, __ATOMIC_ACQUIRE);
+	uint64_t beat = __atomic_load_n(&h->dp.heartbeat, __ATOMIC_ACQUIRE);
+
+	if (epoch != c->dp_epoch_seen) {
+		if (c->dp_epoch_seen)
+			log_msg(LOG_NOTICE, "dataplane restarted (pid %llu, epoch %llu)",
+				(unsigned long long)h->dp.pid, (unsigned long long)epoch);
+		c->dp_epoch_seen = epoch;
+	}
+	if (beat != c->dp_beat_seen) {
+		c->dp_beat_seen = beat;
+		c->dp_beat_ms = now;
+		if (!c->dp_alive)
+			log_msg(LOG_INFO, "dataplane is up (pid %llu)", (unsigned long long)h->dp.pid);
+		c->dp_alive = 1;
+	} else if (c->dp_alive && now - c->dp_beat_ms > DP_DEAD_MS) {
+		log_msg(LOG_WARNING, "dataplane heartbeat stopped (pid %llu); waiting for it to return",
+			(unsigned long long)h->dp.pid);
+		c->dp_alive = 0;
+	}
+}
+
+static int attach_region(struct control *c)
+{
+	char err[LT_CFG_ERR_MAX];
+
+	if (shm_attach(c->cfg.region_path, &c->region, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "shared region: %s", err);
+		return -1;
+	}
+	shm_proc_start(&shm_hdr(c->region)->ctl);
+	c->dp_epoch_seen = 0;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct control c;
+	struct cmdline cl;
+	char err[LT_CFG_ERR_MAX];
+
+	switch (cmdline_parse(argc, argv, "linetimed", "", &cl)) {
+	case CMDLINE_HELP:
+		return 0;
+	case CMDLINE_USAGE:
+		return 2;
+	default:
+		break;
+	}
+	const char *cfg_path = cl.config;
+	log_init("linetimed", cl.to_syslog, LOG_INFO);
+	if (config_load_file(cfg_path, &c.cfg, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return 1;
+	}
+	if (cl.check_only) {
+		printf("%s: configuration OK\n", cfg_path);
+		config_free(&c.cfg);
+		return 0;
+	}
+	log_set_level(c.cfg.log_level);
+	if (attach_region(&c) != 0)
+		return 1;
+	if (localclock_init(&c.clock, &c.cfg) != 0)
+		return 1;
+	localclock_update(&c.clock, shm_clock(c.region), shm_ports(c.region));
+
+	if (admin_init(c.cfg.admin_socket, c.cfg.admin_group) != 0)
+		return 1;
+	admin_register("serverstats", ADMIN_READ, cmd_serverstats, &c,
+		       "dataplane counters by reason, per port and per worker");
+	admin_register("ports", ADMIN_READ, cmd_ports, &c, "dataplane ports, link and timestamp source");
+	admin_register("status", ADMIN_READ, cmd_status, &c,
+		       "liveness of both processes and the clock being served");
+
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	log_msg(LOG_INFO, "serving local time at stratum %u; admin socket %s", c.cfg.local_stratum,
+		c.cfg.admin_socket);
+
+	uint64_t next_beat = 0, next_clock = mono_ms() + CLOCK_MS;
+	while (!stop) {
+		struct pollfd fds[64];
+		int n = admin_pollfds(fds, 64);
+		int rc = poll(fds, (nfds_t)n, TICK_MS);
+		if (rc < 0 && errno != EINTR) {
+			log_msg(LOG_ERR, "poll: %s", strerror(errno));
+			break;
+		}
+		if (rc > 0)
+			admin_dispatch(fds, n);
+		if (hup) {
+			hup = 0;
+			log_msg(LOG_NOTICE, "SIGHUP: live reload is not available in this version; restart linetimed to apply configuration changes");
+		}
+		punt_drain(c.region, 4096);
+
+		uint64_t now = mono_ms();
+		if (now >= next_beat) {
+			next_beat = now + HEARTBEAT_MS;
+			shm_proc_beat(&shm_hdr(c.region)->ctl, tsc_read());
+			watch_dataplane(&c, now);
+		}
+		if (now >= next_clock) {
+			next_clock = now + CLOCK_MS;
+			if (shm_replaced(c.region)) {
+				log_msg(LOG_WARNING, "region %s was replaced; re-attaching", c.cfg.region_path);
+				shm_detach(c.region);
+				if (attach_region(&c) != 0)
+					break;
+			}
+			localclock_update(&c.clock, shm_clock(c.region), shm_ports(c.region));
+		}
+	}
+	log_msg(LOG_INFO, "stopping; the dataplane keeps serving for %.0f s of holdover",
+		c.cfg.holdover);
+	admin_fini();
+	shm_detach(c.region);
+	config_free(&c.cfg);
+	return stop ? 0 : 1;
+}

@@ -1,0 +1,892 @@
+/*
+ * linetimectl: the operator's tool for linetimed, in the manner of chronyc.
+ *
+ *   linetimectl [-s SOCKET] [--json] [-n] [-h] COMMAND [ARGS]
+ *
+ * One connection per invocation: send one request line, read one response
+ * line (protocol in docs/ADMIN-PROTOCOL.md), render it as a human table or,
+ * with --json, print the server's "data" object as it came. Each command is
+ * one row of the commands table below: its name, its help and its renderer.
+ *
+ * Exit codes: 0 success, 1 the server reported an error (or answered
+ * something unusable), 2 usage error, 3 linetimed could not be reached or
+ * did not answer in time.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "admin_proto.h"
+#include "counters.h"
+
+#ifndef LT_VERSION
+#define LT_VERSION "0.1.0"
+#endif
+
+#define DEFAULT_SOCKET "/run/linetime/admin.sock"
+#define SOCKET_ENV "LINETIME_SOCKET"
+#define TIMEOUT_MS 5000
+
+enum {
+	EXIT_OK = 0,
+	EXIT_SERVER = 1,
+	EXIT_USAGE = 2,
+	EXIT_CONNECT = 3,
+};
+
+struct options {
+	const char *socket;
+	bool json;
+	bool numeric;   /* no reverse DNS; for the commands that will print addresses */
+};
+
+struct command {
+	const char *name;
+	const char *summary;      /* one line for the usage text */
+	const char *description;  /* "linetimectl COMMAND -h" */
+	void (*render)(struct json_object *data, const struct options *opt);
+};
+
+static const char *prog = "linetimectl";
+
+static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s -h' for help.\n", prog);
+	exit(EXIT_USAGE);
+}
+
+/* --- reading the server's data defensively ---------------------------- */
+
+/* A newer or older server may lack a field; print what is there. */
+static struct json_object *get(struct json_object *obj, const char *key, enum json_type type)
+{
+	struct json_object *v;
+
+	if (!obj || !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, type))
+		return NULL;
+	return v;
+}
+
+static uint64_t get_u64(struct json_object *obj, const char *key)
+{
+	struct json_object *v = get(obj, key, json_type_int);
+
+	if (!v || json_object_get_int64(v) < 0)
+		return 0;
+	return json_object_get_uint64(v);
+}
+
+static const char *get_str(struct json_object *obj, const char *key, const char *dflt)
+{
+	struct json_object *v = get(obj, key, json_type_string);
+
+	return v ? json_object_get_string(v) : dflt;
+}
+
+static bool get_bool(struct json_object *obj, const char *key)
+{
+	struct json_object *v = get(obj, key, json_type_boolean);
+
+	return v && json_object_get_boolean(v);
+}
+
+static char *xstrdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *xstrdup_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(EXIT_SERVER);
+	}
+	va_end(ap);
+	return s;
+}
+
+/* --- aligned output ----------------------------------------------------- */
+
+/* "Label : value" lines with the colons lined up, as chronyc prints them. */
+struct kv {
+	int n;
+	char *label[128];
+	char *value[128];
+};
+
+static void kv_add(struct kv *kv, const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void kv_add(struct kv *kv, const char *label, const char *fmt, ...)
+{
+	va_list ap;
+	char *v;
+
+	if (kv->n == (int)(sizeof(kv->label) / sizeof(kv->label[0])))
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&v, fmt, ap) < 0)
+		v = NULL;
+	va_end(ap);
+	kv->label[kv->n] = strdup(label);
+	kv->value[kv->n] = v;
+	kv->n++;
+}
+
+static void kv_print(struct kv *kv)
+{
+	int w = 0;
+
+	for (int i = 0; i < kv->n; i++)
+		if (kv->label[i] && (int)strlen(kv->label[i]) > w)
+			w = (int)strlen(kv->label[i]);
+	for (int i = 0; i < kv->n; i++) {
+		printf("%-*s : %s\n", w, kv->label[i] ? kv->label[i] : "",
+		       kv->value[i] ? kv->value[i] : "");
+		free(kv->label[i]);
+		free(kv->value[i]);
+	}
+	kv->n = 0;
+}
+
+/* A table of strings; columns sized to their widest cell. */
+struct table {
+	int ncols;
+	const char *const *head;
+	const char *align;   /* per column: 'l' or 'r' */
+	char **cell;
+	int ncells, cap;
+};
+
+static void table_add(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void table_add(struct table *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (t->ncells == t->cap) {
+		int cap = t->cap ? t->cap * 2 : 64;
+		char **p = realloc(t->cell, (size_t)cap * sizeof(*p));
+
+		if (!p) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			exit(EXIT_SERVER);
+		}
+		t->cell = p;
+		t->cap = cap;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	t->cell[t->ncells++] = s;
+}
+
+static void table_print(struct table *t)
+{
+	int width[32] = { 0 };
+
+	if (t->ncols > 32)
+		t->ncols = 32;
+	for (int c = 0; c < t->ncols; c++)
+		width[c] = (int)strlen(t->head[c]);
+	for (int i = 0; i < t->ncells; i++) {
+		int w = t->cell[i] ? (int)strlen(t->cell[i]) : 0;
+		if (w > width[i % t->ncols])
+			width[i % t->ncols] = w;
+	}
+	for (int i = -t->ncols; i < t->ncells; i++) {
+		int c = (i + t->ncols) % t->ncols;
+		const char *s = i < 0 ? t->head[c] : (t->cell[i] ? t->cell[i] : "");
+		bool last = c == t->ncols - 1;
+
+		if (t->align[c] == 'r')
+			printf("%*s", width[c], s);
+		else if (last)
+			printf("%s", s);
+		else
+			printf("%-*s", width[c], s);
+		printf(last ? "\n" : "  ");
+	}
+	for (int i = 0; i < t->ncells; i++)
+		free(t->cell[i]);
+	free(t->cell);
+	t->cell = NULL;
+	t->ncells = t->cap = 0;
+}
+
+/* --- counters by name ----------------------------------------------------- */
+
+/* The server's names are authoritative; help and kind come from our own
+ * list when we know the counter (a newer server may have more). */
+static int counter_id(const char *name)
+{
+	for (unsigned int i = 0; i < LT_CTR_MAX; i++)
+		if (strcmp(counters_name(i), name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool counter_is_drop(const char *name)
+{
+	int id = counter_id(name);
+
+	if (id >= 0)
+		return strcmp(counters_kind((unsigned int)id), "drop") == 0;
+	return strncmp(name, "drop_", 5) == 0;
+}
+
+static const char *counter_help(const char *name)
+{
+	int id = counter_id(name);
+
+	return id >= 0 ? counters_help((unsigned int)id) : "";
+}
+
+/* Help text as a label: "frames received" -> "Frames received". */
+static char *counter_label(const char *name)
+{
+	const char *h = counter_help(name);
+	char *s = strdup(h[0] ? h : name);
+
+	if (s && s[0] >= 'a' && s[0] <= 'z')
+		s[0] = (char)(s[0] - 'a' + 'A');
+	return s;
+}
+
+struct drop {
+	const char *name;
+	uint64_t count;
+};
+
+static int drop_cmp(const void *a, const void *b)
+{
+	const struct drop *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static uint64_t sum_drops(struct json_object *counters)
+{
+	uint64_t sum = 0;
+
+	json_object_object_foreach(counters, name, val) {
+		if (json_object_is_type(val, json_type_int) && counter_is_drop(name))
+			sum += json_object_get_uint64(val);
+	}
+	return sum;
+}
+
+/* --- renderers ------------------------------------------------------------ */
+
+static void render_serverstats(struct json_object *data, const struct options *opt)
+{
+	struct json_object *counters = get(data, "counters", json_type_object);
+	struct json_object *ctl = get(data, "control", json_type_object);
+	struct json_object *ports = get(data, "ports", json_type_array);
+	struct json_object *workers = get(data, "workers", json_type_array);
+	uint64_t ntp_drops = 0, answered = get_u64(counters, "ntp_replies");
+	struct drop drops[256];
+	size_t n_drops = 0;
+	struct kv kv = { 0 };
+
+	(void)opt;
+	/*
+	 * An NTP packet is one that reached the NTP layer: it was either
+	 * answered or dropped for an NTP reason (drop_ntp_*). Frames dropped
+	 * earlier (bad IP, wrong port) were never NTP requests to us.
+	 */
+	if (counters) {
+		json_object_object_foreach(counters, name, val) {
+			uint64_t v = json_object_is_type(val, json_type_int) ? json_object_get_uint64(val) : 0;
+
+			if (strncmp(name, "drop_ntp_", 9) == 0)
+				ntp_drops += v;
+			if (v && counter_is_drop(name) && n_drops < sizeof(drops) / sizeof(drops[0]))
+				drops[n_drops++] = (struct drop){ name, v };
+		}
+	}
+	kv_add(&kv, "NTP packets received", "%" PRIu64, answered + ntp_drops);
+	kv_add(&kv, "NTP packets answered", "%" PRIu64, answered);
+	kv_add(&kv, "NTP packets dropped", "%" PRIu64, ntp_drops);
+	kv_add(&kv, "Frames received", "%" PRIu64, get_u64(counters, "rx_frames"));
+	kv_add(&kv, "Frames dropped", "%" PRIu64,
+	       get(data, "drops_total", json_type_int) ? get_u64(data, "drops_total")
+						      : sum_drops(counters));
+	if (counters) {
+		json_object_object_foreach(counters, name, val) {
+			char *label;
+
+			if (!json_object_is_type(val, json_type_int) || counter_is_drop(name) ||
+			    strcmp(name, "rx_frames") == 0 || strcmp(name, "ntp_replies") == 0)
+				continue;
+			label = counter_label(name);
+			kv_add(&kv, label ? label : name, "%" PRIu64, json_object_get_uint64(val));
+			free(label);
+		}
+	}
+	if (ctl) {
+		kv_add(&kv, "Control: punted frames read", "%" PRIu64, get_u64(ctl, "punt_received"));
+		kv_add(&kv, "Control: punted UDP datagrams", "%" PRIu64, get_u64(ctl, "punt_udp"));
+		kv_add(&kv, "Control: TX timestamps", "%" PRIu64, get_u64(ctl, "tx_stamps"));
+		kv_add(&kv, "Control: frames injected", "%" PRIu64, get_u64(ctl, "inject_sent"));
+		kv_add(&kv, "Control: inject ring full", "%" PRIu64, get_u64(ctl, "inject_ring_full"));
+	}
+	kv_print(&kv);
+
+	if (n_drops > 0) {
+		static const char *const head[] = { "  Drop reason", "Count", "Meaning" };
+		struct table t = { .ncols = 3, .head = head, .align = "lrl" };
+
+		qsort(drops, n_drops, sizeof(drops[0]), drop_cmp);
+		for (size_t i = 0; i < n_drops; i++) {
+			table_add(&t, "  %s", drops[i].name);
+			table_add(&t, "%" PRIu64, drops[i].count);
+			table_add(&t, "%s", counter_help(drops[i].name));
+		}
+		printf("\n");
+		table_print(&t);
+	}
+
+	if (ports && json_object_array_length(ports) > 0) {
+		static const char *const head[] = { "Port", "Name", "RX frames", "NTP answered",
+						    "Dropped", "Punted" };
+		struct table t = { .ncols = 6, .head = head, .align = "rlrrrr" };
+
+		for (size_t i = 0; i < json_object_array_length(ports); i++) {
+			struct json_object *p = json_object_array_get_idx(ports, i);
+			struct json_object *pc = get(p, "counters", json_type_object);
+
+			table_add(&t, "%" PRIu64, get_u64(p, "index"));
+			table_add(&t, "%s", get_str(p, "name", "-"));
+			table_add(&t, "%" PRIu64, get_u64(pc, "rx_frames"));
+			table_add(&t, "%" PRIu64, get_u64(pc, "ntp_replies"));
+			table_add(&t, "%" PRIu64, pc ? sum_drops(pc) : 0);
+			table_add(&t, "%" PRIu64, get_u64(pc, "punted"));
+		}
+		printf("\n");
+		table_print(&t);
+	}
+
+	if (workers && json_object_array_length(workers) > 0) {
+		static const char *const head[] = { "Worker", "Polls", "Busy polls", "Busy",
+						    "RX frames" };
+		struct table t = { .ncols = 5, .head = head, .align = "rrrrr" };
+
+		for (size_t i = 0; i < json_object_array_length(workers); i++) {
+			struct json_object *w = json_object_array_get_idx(workers, i);
+			uint64_t polls = get_u64(w, "polls"), busy = get_u64(w, "busy_polls");
+
+			table_add(&t, "%" PRIu64, get_u64(w, "index"));
+			table_add(&t, "%" PRIu64, polls);
+			table_add(&t, "%" PRIu64, busy);
+			table_add(&t, "%.1f%%", polls ? 100.0 * (double)busy / (double)polls : 0.0);
+			table_add(&t, "%" PRIu64, get_u64(w, "rx_frames"));
+		}
+		printf("\n");
+		table_print(&t);
+	}
+}
+
+/* 2500 -> "2.5G", 100 -> "100M"; link down or unknown -> "-". */
+static char *format_speed(uint64_t mbps, bool up)
+{
+	if (!up || mbps == 0)
+		return strdup("-");
+	if (mbps >= 1000 && mbps % 1000 == 0)
+		return xstrdup_printf("%" PRIu64 "G", mbps / 1000);
+	if (mbps >= 1000)
+		return xstrdup_printf("%.1fG", (double)mbps / 1000.0);
+	return xstrdup_printf("%" PRIu64 "M", mbps);
+}
+
+static void render_ports(struct json_object *data, const struct options *opt)
+{
+	static const char *const head[] = { "Name", "Device", "Driver", "MAC", "Link",
+					    "Speed", "Queues", "Timestamps", "RX pkts",
+					    "TX pkts", "Missed" };
+	struct table t = { .ncols = 11, .head = head, .align = "llllllllrrr" };
+	struct json_object *ports = get(data, "ports", json_type_array);
+
+	(void)opt;
+	if (!ports || json_object_array_length(ports) == 0) {
+		printf("No ports.\n");
+		return;
+	}
+	for (size_t i = 0; i < json_object_array_length(ports); i++) {
+		struct json_object *p = json_object_array_get_idx(ports, i);
+		bool up = get_bool(p, "link_up");
+		char *speed = format_speed(get_u64(p, "speed_mbps"), up);
+
+		table_add(&t, "%s", get_str(p, "name", "-"));
+		table_add(&t, "%s", get_str(p, "device", "-"));
+		table_add(&t, "%s", get_str(p, "driver", "-"));
+		table_add(&t, "%s", get_str(p, "mac", "-"));
+		table_add(&t, "%s", up ? "up" : "down");
+		table_add(&t, "%s", speed ? speed : "-");
+		table_add(&t, "%" PRIu64 "/%" PRIu64, get_u64(p, "rx_queues"), get_u64(p, "tx_queues"));
+		table_add(&t, "%s", get_str(p, "timestamping", "-"));
+		table_add(&t, "%" PRIu64, get_u64(p, "ipackets"));
+		table_add(&t, "%" PRIu64, get_u64(p, "opackets"));
+		table_add(&t, "%" PRIu64, get_u64(p, "imissed"));
+		free(speed);
+	}
+	table_print(&t);
+}
+
+static void render_help(struct json_object *data, const struct options *opt)
+{
+	static const char *const head[] = { "Command", "Access", "Description" };
+	struct table t = { .ncols = 3, .head = head, .align = "lll" };
+	struct json_object *cmds = get(data, "commands", json_type_array);
+
+	(void)opt;
+	for (size_t i = 0; cmds && i < json_object_array_length(cmds); i++) {
+		struct json_object *c = json_object_array_get_idx(cmds, i);
+
+		table_add(&t, "%s", get_str(c, "name", "?"));
+		table_add(&t, "%s", get_str(c, "access", "?"));
+		table_add(&t, "%s", get_str(c, "help", ""));
+	}
+	table_print(&t);
+}
+
+static void render_version(struct json_object *data, const struct options *opt)
+{
+	(void)opt;
+	printf("linetimectl %s (admin protocol %d)\n", LT_VERSION, ADMIN_PROTO_VERSION);
+	printf("%s %s (admin protocol %" PRIu64 ")\n", get_str(data, "name", "linetimed"),
+	       get_str(data, "version", "unknown"), get_u64(data, "protocol"));
+}
+
+static void render_proc(const char *label, struct json_object *p, bool show_alive)
+{
+	if (!p) {
+		printf("%-18s: unknown\n", label);
+		return;
+	}
+	printf("%-18s: pid %" PRIu64 ", started %" PRIu64 " times, heartbeat %" PRIu64 "%s\n", label,
+	       get_u64(p, "pid"), get_u64(p, "epoch"), get_u64(p, "heartbeat"),
+	       show_alive ? (get_bool(p, "alive") ? ", alive" : ", NOT RESPONDING") : "");
+}
+
+static void render_status(struct json_object *data, const struct options *opt)
+{
+	struct json_object *v;
+
+	(void)opt;
+	render_proc("Control", get(data, "control", json_type_object), false);
+	render_proc("Dataplane", get(data, "dataplane", json_type_object), true);
+	printf("%-18s: %s\n", "Region", get_str(data, "region", "-"));
+	printf("%-18s: %s\n", "Mode", get_str(data, "mode", "-"));
+	printf("%-18s: %" PRIu64 "\n", "Stratum", get_u64(data, "stratum"));
+	printf("%-18s: %" PRIu64 "\n", "Leap", get_u64(data, "leap"));
+	printf("%-18s: %s\n", "Reference ID", get_str(data, "refid", "-"));
+	v = get(data, "precision", json_type_int);
+	printf("%-18s: 2^%d s\n", "Precision", v ? json_object_get_int(v) : 0);
+	v = get(data, "tsc_hz", json_type_double);
+	printf("%-18s: %.6f MHz\n", "TSC rate", v ? json_object_get_double(v) / 1e6 : 0.0);
+	v = get(data, "holdover_s", json_type_double);
+	printf("%-18s: %.0f s\n", "Holdover", v ? json_object_get_double(v) : 0.0);
+	printf("%-18s: %" PRIu64 "\n", "Clock updates", get_u64(data, "clock_generation"));
+}
+
+static const struct command commands[] = {
+	{ "serverstats", "show what the dataplane received, answered and dropped",
+	  "Show the dataplane's counters summed over all workers: NTP packets received,\n"
+	  "answered and dropped, every nonzero drop reason sorted by count, then the\n"
+	  "counters per port and the poll statistics per worker.",
+	  render_serverstats },
+	{ "ports", "show the dataplane's ports: device, link, queues, timestamps",
+	  "Show each dataplane port: its name, DPDK device and driver, MAC address,\n"
+	  "link state and speed, RX/TX queues, the timestamp source in use (nic, tsc\n"
+	  "or none) and the NIC's packet and missed-packet counters.",
+	  render_ports },
+	{ "status", "show both processes' liveness and the clock being served",
+	  "Show whether linetimed and linetime-dp are running (pid, how many times each\n"
+	  "has started, heartbeat), the shared region, and the clock the dataplane\n"
+	  "serves: mode, stratum, leap, reference ID, precision, TSC rate, holdover.",
+	  render_status },
+	{ "help", "list the commands the server offers",
+	  "List the commands linetimed offers, whether each needs write access (root)\n"
+	  "or read access (root or the admin group), and a line of help for each.",
+	  render_help },
+	{ "version", "show the versions of linetimectl and linetimed",
+	  "Show the versions of linetimectl and of the running linetimed, and the\n"
+	  "admin protocol version each speaks.",
+	  render_version },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s [-s SOCKET] [--json] [-n] [-h] COMMAND [ARGS]\n"
+		"\n"
+		"Query linetimed over its admin socket.\n"
+		"\n"
+		"Options:\n"
+		"  -s, --socket PATH  admin socket (default: $%s, else %s)\n"
+		"  -j, --json         print the server's data as JSON\n"
+		"  -n, --numeric      print addresses as numbers, without name lookups\n"
+		"  -h, --help         show this help\n"
+		"\n"
+		"Commands:\n",
+		prog, SOCKET_ENV, DEFAULT_SOCKET);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nRun '%s COMMAND -h' for help on one command.\n", prog);
+}
+
+static void command_usage(const struct command *c)
+{
+	printf("usage: %s [-s SOCKET] [--json] [-n] %s\n\n%s\n", prog, c->name, c->description);
+}
+
+/* --- talking to linetimed ------------------------------------------------- */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for events on fd until the deadline. Returns 0 or -ETIMEDOUT/-errno. */
+static int wait_fd(int fd, short events, int64_t deadline)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = events };
+		int64_t left = deadline - now_ms();
+		int rc;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		rc = poll(&p, 1, (int)left);
+		if (rc > 0)
+			return 0;
+		if (rc == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+static int connect_to(const char *path, int64_t deadline)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return fd;
+		/* A full backlog says EAGAIN on a Unix socket: the server is busy, try again. */
+		if (errno == EAGAIN && now_ms() < deadline) {
+			poll(NULL, 0, 50);
+			continue;
+		}
+		if (errno == EINPROGRESS) {
+			int soerr = 0;
+			socklen_t len = sizeof(soerr);
+
+			rc = wait_fd(fd, POLLOUT, deadline);
+			if (rc == 0) {
+				if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+					soerr = errno;
+				if (soerr == 0)
+					return fd;
+				rc = -soerr;
+			}
+		} else {
+			rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
+		}
+		close(fd);
+		return rc;
+	}
+}
+
+static int send_all(int fd, const char *buf, size_t len, int64_t deadline)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+		int rc;
+
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return -errno;
+		rc = wait_fd(fd, POLLOUT, deadline);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Read one line (with its newline) into a malloc'd buffer. */
+static int recv_line(int fd, char **out, size_t *outlen, int64_t deadline)
+{
+	size_t len = 0, cap = 16384;
+	char *buf = malloc(cap);
+	int rc;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+		char *nl;
+
+		if (len == cap) {
+			char *p;
+
+			if (cap >= ADMIN_MAX_RESPONSE) {
+				free(buf);
+				return -EMSGSIZE;
+			}
+			cap *= 2;
+			p = realloc(buf, cap);
+			if (!p) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = p;
+		}
+		n = recv(fd, buf + len, cap - len, 0);
+		if (n > 0) {
+			nl = memchr(buf + len, '\n', (size_t)n);
+			len += (size_t)n;
+			if (nl) {
+				*out = buf;
+				*outlen = (size_t)(nl - buf) + 1;
+				return 0;
+			}
+			continue;
+		}
+		if (n == 0) {
+			free(buf);
+			return -ECONNRESET;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			rc = -errno;
+			/* The server may answer and close at once (e.g. "permission denied"):
+			 * whatever line arrived before the reset still counts. */
+			nl = memchr(buf, '\n', len);
+			if (nl) {
+				*out = buf;
+				*outlen = (size_t)(nl - buf) + 1;
+				return 0;
+			}
+			free(buf);
+			return rc;
+		}
+		rc = wait_fd(fd, POLLIN, deadline);
+		if (rc < 0) {
+			free(buf);
+			return rc;
+		}
+	}
+}
+
+static const char *connect_hint(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ECONNREFUSED:
+		return "is linetimed running?";
+	case EACCES:
+	case EPERM:
+		return "run as root or as a member of the admin group";
+	default:
+		return "is linetimed running?";
+	}
+}
+
+/*
+ * One request, one response. Returns an exit code; on success *data holds
+ * the response's data object.
+ */
+static int transact(const struct options *opt, const char *cmd, struct json_object *args,
+		    struct json_object **data)
+{
+	int64_t deadline = now_ms() + TIMEOUT_MS;
+	char err[512], *req, *resp = NULL;
+	size_t resp_len = 0;
+	int fd, rc;
+
+	req = admin_request_format(cmd, args);
+	if (!req) {
+		fprintf(stderr, "%s: cannot format the request for '%s'\n", prog, cmd);
+		return EXIT_USAGE;
+	}
+	fd = connect_to(opt->socket, deadline);
+	if (fd < 0) {
+		fprintf(stderr, "%s: cannot connect to %s: %s (%s)\n", prog, opt->socket,
+			strerror(-fd), connect_hint(-fd));
+		free(req);
+		return EXIT_CONNECT;
+	}
+	rc = send_all(fd, req, strlen(req), deadline);
+	free(req);
+	if (rc == 0) {
+		/* Responses come after the whole request: a fresh 5 s for the answer. */
+		rc = recv_line(fd, &resp, &resp_len, now_ms() + TIMEOUT_MS);
+	}
+	close(fd);
+	if (rc == -ETIMEDOUT) {
+		fprintf(stderr, "%s: no response from linetimed on %s within %d s\n", prog,
+			opt->socket, TIMEOUT_MS / 1000);
+		return EXIT_CONNECT;
+	}
+	if (rc == -EMSGSIZE) {
+		fprintf(stderr, "%s: response from %s is larger than %d bytes\n", prog, opt->socket,
+			ADMIN_MAX_RESPONSE);
+		return EXIT_SERVER;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "%s: lost the connection to %s: %s\n", prog, opt->socket,
+			rc == -ECONNRESET ? "closed without a response" : strerror(-rc));
+		return EXIT_CONNECT;
+	}
+	rc = admin_response_parse(resp, resp_len, data, err, sizeof(err));
+	free(resp);
+	if (rc == -EREMOTEIO) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return EXIT_SERVER;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "%s: malformed response from linetimed: %s\n", prog, err);
+		return EXIT_SERVER;
+	}
+	return EXIT_OK;
+}
+
+/* --- main --------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "numeric", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct options opt = { 0 };
+	const struct command *cmd;
+	struct json_object *data = NULL;
+	int c, rc;
+
+	opt.socket = getenv(SOCKET_ENV);
+	if (!opt.socket || opt.socket[0] == '\0')
+		opt.socket = DEFAULT_SOCKET;
+
+	/* "+": options end at the command; what follows belongs to it. */
+	while ((c = getopt_long(argc, argv, "+s:jnh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (optarg[0] == '\0')
+				die_usage("-s needs a socket path");
+			opt.socket = optarg;
+			break;
+		case 'j':
+			opt.json = true;
+			break;
+		case 'n':
+			opt.numeric = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try '%s -h' for help.\n", prog);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = find_command(argv[optind]);
+	if (!cmd)
+		die_usage("unknown command '%s'", argv[optind]);
+
+	/* The display options may also follow the command, as people type them. */
+	for (int i = optind + 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			command_usage(cmd);
+			return EXIT_OK;
+		} else if (strcmp(a, "-j") == 0 || strcmp(a, "--json") == 0) {
+			opt.json = true;
+		} else if (strcmp(a, "-n") == 0 || strcmp(a, "--numeric") == 0) {
+			opt.numeric = true;
+		} else {
+			die_usage("%s: unexpected argument '%s'", cmd->name, a);
+		}
+	}
+
+	rc = transact(&opt, cmd->name, NULL, &data);
+	if (rc != EXIT_OK)
+		return rc;
+	if (opt.json) {
+		printf("%s\n", json_object_to_json_string_ext(data, JSON_C_TO_STRING_PRETTY |
+								    JSON_C_TO_STRING_SPACED |
+								    JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else {
+		cmd->render(data, &opt);
+	}
+	json_object_put(data);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: cannot write output: %s\n", prog, strerror(errno));
+		return EXIT_SERVER;
+	}
+	return EXIT_OK;
+}
