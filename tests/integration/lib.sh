@@ -1,0 +1,53 @@
+# Shared helpers for the integration tests (sourced). Every test brings the
+# lab up itself and takes it down on exit, pass or fail.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LAB="$ROOT/scripts/lab.sh"
+CTL="$ROOT/build/linetimectl"
+PY=/usr/bin/python3
+NS=lt-client
+CONF=${LT_LAB_CONF:-$ROOT/board/lab/linetime.conf}
+SOCK=$(sed -n 's/^[[:space:]]*socket[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$CONF" | head -1)
+export LT_LAB_CONF=$CONF
+
+FAILS=0
+CHECKS=0
+TMPD=$(mktemp -d /tmp/lt-it.XXXXXX)
+
+cleanup() {
+	"$LAB" down >/dev/null 2>&1
+	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
+	rm -rf "$TMPD" ${LT_TMP_EXTRA:-}
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() { CHECKS=$((CHECKS + 1)); echo "  ok: $*"; }
+fail() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "  FAIL: $*"; }
+# check DESCRIPTION COMMAND...: passes when the command succeeds
+check() { local d=$1; shift; if "$@"; then ok "$d"; else fail "$d"; fi; }
+
+in_ns() { ip netns exec "$NS" "$@"; }
+ctl() { "$CTL" -s "$SOCK" "$@"; }
+
+# counter NAME: the dataplane's total for one counter
+counter() {
+	ctl --json serverstats | "$PY" -c "import json,sys; print(json.load(sys.stdin)['counters']['$1'])"
+}
+
+# py_assert 'PYTHON EXPR over j' JSONFILE: evaluate with j = the loaded JSON
+py_assert() {
+	"$PY" -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" "$2"
+}
+
+lab_up() {
+	if ! "$LAB" up; then
+		fail "lab up"
+		finish
+	fi
+}
+
+finish() {
+	echo "  $((CHECKS - FAILS)) of $CHECKS checks passed"
+	[ "$FAILS" -eq 0 ]
+	exit $?
+}

@@ -1,0 +1,24 @@
+#!/bin/bash
+# Both daemons refuse a bad configuration with file, line and setting named,
+# exit 1, and start nothing; -t accepts the lab's file.
+. "$(dirname "$0")/lib.sh"
+
+bad="$TMPD/bad.conf"
+sed 's|"198.18.0.1/24"|"198.18.0.1/33"|' "$CONF" >"$bad"
+line=$(grep -n '198.18.0.1/33' "$bad" | cut -d: -f1)
+
+for d in linetimed linetime-dp; do
+	out=$("$ROOT/build/$d" -t -c "$bad" 2>&1); rc=$?
+	echo "  $d: $out"
+	check "$d rejects a bad prefix length (exit 1)" test "$rc" -eq 1
+	check "$d names file, line and setting" grep -q "$bad:$line: dataplane.ports.\[0\].addresses: \"198.18.0.1/33\"" <<<"$out"
+	out=$("$ROOT/build/$d" -t -c "$TMPD/missing.conf" 2>&1); rc=$?
+	check "$d: a missing file is an error naming it" bash -c "[ $rc -eq 1 ] && grep -q '$TMPD/missing.conf' <<<'$out'"
+	check "$d -t accepts the lab configuration" "$ROOT/build/$d" -t -c "$CONF"
+done
+printf 'local = { stratum = 10; };\nholdovr = 5;\n' >"$TMPD/typo.conf"
+out=$("$ROOT/build/linetimed" -t -c "$TMPD/typo.conf" 2>&1)
+echo "  linetimed: $out"
+check "a misspelt setting is an error, not a silent default" grep -q "typo.conf:2: holdovr" <<<"$out"
+check "no region was created by -t" test ! -e /dev/shm/linetime-lab.region
+finish
