@@ -6,6 +6,9 @@
  * check has passed, so a failed reload leaves the running config as it was.
  * Each group is checked against the list of names it may hold before its
  * values are read: a misspelt setting is an error, never a silent default.
+ * libconfig 1.5 cuts integers written without the L suffix to 32 bits, so
+ * integers are checked against the text they came from (wrapped_literal):
+ * 4294971392 is refused as out of range, not taken for 4096.
  */
 #include "config.h"
 
@@ -30,12 +33,22 @@
 #define MBUFS_MAX 1048575
 #define HOLDOVER_MAX 86400
 #define NAME_MAX_LEN 31
+/* An access rule is one short line: "allow all 2001:db8::/32". */
+#define RULE_MAX 256
+#define CLIENTLOG_MIN 4096
+#define CLIENTLOG_MAX 1073741824
+#define CLIENTLOG_DEFAULT 524288
+/* A linetime.conf is a few KiB; anything this big is not one. */
+#define FILE_MAX (16 << 20)
 
 _Static_assert(SUN_PATH_MAX < sizeof(((struct lt_config *)0)->admin_socket),
 	       "admin_socket holds a Unix socket path");
 
 struct parse {
 	const char *file; /* for settings libconfig has no file name for */
+	const char *text; /* that file's text, to read integers back from */
+	char *inc_file;   /* the @include file last read back, and its text */
+	char *inc_text;
 	char *err;
 	size_t errlen;
 };
@@ -63,9 +76,13 @@ static const struct choice ts_modes[] = {
 
 /* The names each group may hold; anything else is reported as unknown. */
 static const char *const top_names[] = {
-	"local", "holdover", "precision", "region", "pidfile_dir", "admin", "log", "dataplane", NULL,
+	"local", "holdover", "precision", "access", "kod_deny", "ratelimit", "clientloglimit",
+	"region", "pidfile_dir", "admin", "log", "dataplane", NULL,
 };
 static const char *const local_names[] = { "stratum", NULL };
+static const char *const ratelimit_names[] = {
+	"interval", "burst", "leak", "kod", "ipv4_prefix", "ipv6_prefix", NULL,
+};
 static const char *const admin_names[] = { "socket", "group", NULL };
 static const char *const log_names[] = { "level", NULL };
 static const char *const dp_names[] = {
@@ -99,13 +116,14 @@ static void path_append(const config_setting_t *s, char *buf, size_t len)
 }
 
 /*
- * Write "FILE:LINE: PATH: message". The line comes from line_s or, where
- * libconfig has none (the root), its nearest ancestor that has one; the path
- * from path_s, with child appended for a setting that is missing.
+ * Write "FILE:LINE: PATH: message". The line is line if not 0, else from
+ * line_s or, where libconfig has none (the root), its nearest ancestor that
+ * has one; the file from that setting; the path from path_s, with child
+ * appended for a setting that is missing.
  */
-__attribute__((format(printf, 5, 0)))
-static int vfail(struct parse *p, const config_setting_t *line_s, const config_setting_t *path_s,
-		 const char *child, const char *fmt, va_list ap)
+__attribute__((format(printf, 6, 0)))
+static int vfail(struct parse *p, const config_setting_t *line_s, unsigned int line,
+		 const config_setting_t *path_s, const char *child, const char *fmt, va_list ap)
 {
 	char path[256] = "";
 	char msg[LT_CFG_ERR_MAX];
@@ -125,9 +143,10 @@ static int vfail(struct parse *p, const config_setting_t *line_s, const config_s
 	while (l && !config_setting_source_line(l))
 		l = config_setting_parent(l);
 	file = l && config_setting_source_file(l) ? config_setting_source_file(l) : p->file;
-	if (l)
-		snprintf(p->err, p->errlen, "%s:%u: %s: %s", file, config_setting_source_line(l),
-			 path, msg);
+	if (!line && l)
+		line = config_setting_source_line(l);
+	if (line)
+		snprintf(p->err, p->errlen, "%s:%u: %s: %s", file, line, path, msg);
 	else
 		snprintf(p->err, p->errlen, "%s: %s: %s", file, path, msg);
 	return -EINVAL;
@@ -138,7 +157,7 @@ static int fail(struct parse *p, const config_setting_t *s, const char *fmt, ...
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = vfail(p, s, s, NULL, fmt, ap);
+	int rc = vfail(p, s, 0, s, NULL, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -150,7 +169,19 @@ static int fail_elem(struct parse *p, const config_setting_t *arr, const config_
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = vfail(p, elem, arr, NULL, fmt, ap);
+	int rc = vfail(p, elem, 0, arr, NULL, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* A problem with s at a line found in the text (see element_lines). */
+__attribute__((format(printf, 4, 5)))
+static int fail_line(struct parse *p, const config_setting_t *s, unsigned int line,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vfail(p, s, line, s, NULL, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -162,7 +193,7 @@ static int fail_missing(struct parse *p, const config_setting_t *grp, const char
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = vfail(p, grp, grp, name, fmt, ap);
+	int rc = vfail(p, grp, 0, grp, name, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -243,11 +274,306 @@ static int check_known(struct parse *p, const config_setting_t *grp, const char 
 		}
 		if (found)
 			continue;
+		/* chrony's directives of the same name are rules inside access. */
+		if (!config_setting_parent(grp) && (!strcmp(name, "allow") || !strcmp(name, "deny")))
+			return fail(p, s, "unknown setting (chrony's %s rules go in access, e.g. "
+				    "access = [ \"%s 192.0.2.0/24\" ];)", name, name);
 		if (guess)
 			return fail(p, s, "unknown setting (did you mean \"%s\"?)", guess);
 		return fail(p, s, "unknown setting");
 	}
 	return 0;
+}
+
+/* --- integers wider than 32 bits ----------------------------------------- */
+
+/* Read all of f into a NUL-terminated buffer. Returns 0 or a negative errno. */
+static int read_all(FILE *f, char **out, size_t *outlen)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		size_t got = fread(buf + len, 1, cap - 1 - len, f);
+		len += got;
+		if (len < cap - 1) {
+			if (ferror(f)) {
+				free(buf);
+				return -EIO;
+			}
+			break;
+		}
+		if (cap >= FILE_MAX) {
+			free(buf);
+			return -EFBIG;
+		}
+		char *bigger = realloc(buf, cap * 2);
+		if (!bigger) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = bigger;
+		cap *= 2;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+static int is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+static int is_xdigit(char ch)
+{
+	return is_digit(ch) || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+static int is_name_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || is_digit(ch) || ch == '*' ||
+	       ch == '-' || ch == '_';
+}
+
+/* "e5", "E-3": the exponent of a float. */
+static int is_exponent(const char *t)
+{
+	return (t[0] == 'e' || t[0] == 'E') &&
+	       (is_digit(t[1]) || ((t[1] == '-' || t[1] == '+') && is_digit(t[2])));
+}
+
+/*
+ * A token of libconfig's syntax, enough to read the text back: comments are
+ * skipped, and strings, names (true and false among them) and floats are
+ * whole tokens, so no digit inside them is taken for an integer.
+ */
+enum tok_kind { TOK_END, TOK_NAME, TOK_NUM, TOK_STR, TOK_PUNCT };
+
+struct tok {
+	enum tok_kind kind;
+	const char *start;
+	size_t len;
+	unsigned int line;  /* where it starts */
+	int plain_int;      /* an integer without the L suffix */
+	int hex;
+};
+
+static void next_tok(const char **tp, unsigned int *ln, struct tok *k)
+{
+	const char *t = *tp;
+
+	for (;;) {
+		if (*t == '\n') {
+			(*ln)++;
+			t++;
+		} else if (*t == ' ' || *t == '\t' || *t == '\r' || *t == '\f') {
+			t++;
+		} else if (t[0] == '/' && t[1] == '*') {
+			for (t += 2; *t && !(t[0] == '*' && t[1] == '/'); t++)
+				*ln += *t == '\n';
+			t += *t ? 2 : 0;
+		} else if (*t == '#' || (t[0] == '/' && t[1] == '/')) {
+			while (*t && *t != '\n')
+				t++;
+		} else {
+			break;
+		}
+	}
+
+	memset(k, 0, sizeof(*k));
+	k->start = t;
+	k->line = *ln;
+	if (!*t) {
+		k->kind = TOK_END;
+	} else if (*t == '"') {
+		/* Strings may span lines; "\\" and "\"" are the escapes that matter. */
+		k->kind = TOK_STR;
+		for (t++; *t && *t != '"'; t++) {
+			if (*t == '\\' && t[1])
+				t++;
+			*ln += *t == '\n';
+		}
+		t += *t ? 1 : 0;
+	} else if ((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || *t == '*') {
+		k->kind = TOK_NAME;
+		while (is_name_char(*t))
+			t++;
+	} else if (is_digit(*t) || *t == '.' ||
+		   ((*t == '-' || *t == '+') && (is_digit(t[1]) || t[1] == '.'))) {
+		k->kind = TOK_NUM;
+		if (t[0] == '0' && (t[1] == 'x' || t[1] == 'X') && is_xdigit(t[2])) {
+			k->hex = 1;
+			for (t += 2; is_xdigit(*t); t++)
+				;
+		} else {
+			t += *t == '-' || *t == '+';
+			while (is_digit(*t))
+				t++;
+			if (*t == '.' || is_exponent(t)) {
+				t += *t == '.';
+				while (is_digit(*t))
+					t++;
+				if (is_exponent(t))
+					for (t += 2; is_digit(*t); t++)
+						;
+				goto done; /* a float */
+			}
+		}
+		if (*t == 'L')
+			t += t[1] == 'L' ? 2 : 1;
+		else
+			k->plain_int = 1;
+	} else {
+		k->kind = TOK_PUNCT;
+		t++;
+	}
+done:
+	k->len = (size_t)(t - k->start);
+	*tp = t;
+}
+
+/*
+ * libconfig 1.5 keeps an integer written without the L suffix in 32 bits
+ * (atoi/strtoul): "clientloglimit = 4294971392;" reads as 4096, which a range
+ * check cannot tell from the real thing. Find, on the given line of text, an
+ * integer literal that does not fit and that wraps to low; copy it to lit.
+ * Matching is by line and wrapped value, so with two integers on one line
+ * the wrong one of them may be named; the file is refused either way, at the
+ * right line.
+ */
+static int wide_literal(const char *text, unsigned int line, uint32_t low, char *lit,
+			size_t litlen)
+{
+	unsigned int ln = 1;
+	struct tok k;
+
+	for (next_tok(&text, &ln, &k); k.kind != TOK_END && k.line <= line;
+	     next_tok(&text, &ln, &k)) {
+		char num[64];
+
+		if (k.kind != TOK_NUM || !k.plain_int || k.line != line || k.len >= sizeof(num))
+			continue;
+		memcpy(num, k.start, k.len);
+		num[k.len] = '\0';
+		/* What libconfig 1.5 made of it: strtol or strtoul, cut to 32 bits. */
+		errno = 0;
+		long long v = k.hex ? 0 : strtoll(num, NULL, 10);
+		unsigned long long u = k.hex ? strtoull(num, NULL, 16) : 0;
+		int wide = k.hex ? u > 0xffffffffULL
+				 : errno == ERANGE || v < INT32_MIN || v > INT32_MAX;
+		if (wide && (k.hex ? (uint32_t)u : (uint32_t)v) == low) {
+			snprintf(lit, litlen, "%s", num);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* After the opening bracket: the line each of the n elements starts on. */
+static int list_lines(const char *t, unsigned int ln, unsigned int n, unsigned int *lines)
+{
+	unsigned int i = 0;
+	int depth = 1, want = 1;
+	struct tok k;
+
+	for (next_tok(&t, &ln, &k); k.kind != TOK_END; next_tok(&t, &ln, &k)) {
+		int open = k.kind == TOK_PUNCT && strchr("{[(", *k.start);
+		int close = k.kind == TOK_PUNCT && strchr("}])", *k.start);
+
+		if (close && depth == 1)
+			return i == n;
+		if (want) {
+			if (i == n)
+				return 0;
+			lines[i++] = k.line;
+			want = 0;
+		}
+		if (k.kind == TOK_PUNCT && *k.start == ',' && depth == 1)
+			want = 1;
+		depth += open - close;
+	}
+	return 0;
+}
+
+/*
+ * libconfig dates an array element by the token after it, so the last rule
+ * of a list closed by "];" on the next line would get that line. Find the
+ * top-level list `name` in text and give each of its n elements the line it
+ * starts on. Returns 1 if it was found with n elements, else 0.
+ */
+static int element_lines(const char *text, const char *name, unsigned int n, unsigned int *lines)
+{
+	unsigned int ln = 1;
+	int depth = 0;
+	struct tok k, prev = { .kind = TOK_END }, prev2 = prev;
+
+	for (next_tok(&text, &ln, &k); k.kind != TOK_END; next_tok(&text, &ln, &k)) {
+		int open = k.kind == TOK_PUNCT && strchr("{[(", *k.start);
+		int close = k.kind == TOK_PUNCT && strchr("}])", *k.start);
+
+		if (open && *k.start != '{' && !depth && prev.kind == TOK_PUNCT &&
+		    (*prev.start == '=' || *prev.start == ':') && prev2.kind == TOK_NAME &&
+		    prev2.len == strlen(name) && !memcmp(prev2.start, name, prev2.len))
+			return list_lines(text, ln, n, lines);
+		depth += open - close;
+		prev2 = prev;
+		prev = k;
+	}
+	return 0;
+}
+
+/*
+ * The text s came from: the file being loaded, or an @include file read back
+ * (the last one is kept). NULL in *out if there is none; -EINVAL (message in
+ * p) if an @include file cannot be read back.
+ */
+static int source_text(struct parse *p, const config_setting_t *s, const char **out)
+{
+	const char *file = config_setting_source_file(s);
+
+	*out = p->text;
+	if (!file)
+		return 0;
+	if (!p->inc_file || strcmp(p->inc_file, file)) {
+		FILE *f = fopen(file, "r");
+		size_t len;
+		int rc;
+
+		free(p->inc_file);
+		free(p->inc_text);
+		p->inc_file = p->inc_text = NULL;
+		rc = f ? read_all(f, &p->inc_text, &len) : -errno;
+		if (f)
+			fclose(f);
+		if (!rc && !(p->inc_file = strdup(file)))
+			rc = -ENOMEM;
+		if (rc)
+			return fail(p, s, "cannot read %s back to check it: %s", file, strerror(-rc));
+	}
+	*out = p->inc_text;
+	return 0;
+}
+
+/*
+ * If s is an integer that libconfig wrapped to 32 bits, copy the literal as
+ * written to lit and return 1; 0 if its value is what was written; -EINVAL
+ * (message in p) if its @include file cannot be read back.
+ */
+static int wrapped_literal(struct parse *p, const config_setting_t *s, char *lit, size_t litlen)
+{
+	unsigned int line = config_setting_source_line(s);
+	const char *text;
+	int rc;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT || !line)
+		return 0;
+	if ((rc = source_text(p, s, &text)) || !text)
+		return rc;
+	return wide_literal(text, line, (uint32_t)config_setting_get_int64(s), lit, litlen);
 }
 
 /* --- typed values -------------------------------------------------------- */
@@ -258,17 +584,41 @@ static int is_int(const config_setting_t *s)
 	       config_setting_type(s) == CONFIG_TYPE_INT64;
 }
 
-/* An integer in min..max; path_s names it in messages (an array for elements). */
+/*
+ * An integer in min..max (unit, if not NULL, follows the range in messages);
+ * path_s names it in messages (an array for elements). Read as 64 bits, so
+ * an INT64 setting ("4096L") is range-checked like any other; one that
+ * libconfig wrapped to 32 bits is out of range by construction.
+ */
+static int int_range(struct parse *p, const config_setting_t *path_s, const config_setting_t *s,
+		     long long min, long long max, const char *unit, long long *out)
+{
+	char shown[64];
+	long long v;
+	int rc;
+
+	if (!is_int(s))
+		return fail_elem(p, path_s, s, "expected an integer, got %s", type_name(s));
+	v = config_setting_get_int64(s);
+	snprintf(shown, sizeof(shown), "%lld", v);
+	if ((rc = wrapped_literal(p, s, shown, sizeof(shown))) < 0)
+		return rc;
+	if (rc || v < min || v > max)
+		return fail_elem(p, path_s, s, "%s: out of range (%lld..%lld%s%s)", shown, min, max,
+				 unit ? " " : "", unit ? unit : "");
+	*out = v;
+	return 0;
+}
+
 static int int_value(struct parse *p, const config_setting_t *path_s, const config_setting_t *s,
 		     long long min, long long max, unsigned int *out)
 {
-	if (!is_int(s))
-		return fail_elem(p, path_s, s, "expected an integer, got %s", type_name(s));
-	long long v = config_setting_get_int64(s);
-	if (v < min || v > max)
-		return fail_elem(p, path_s, s, "%lld: out of range (%lld..%lld)", v, min, max);
-	*out = (unsigned int)v;
-	return 0;
+	long long v = 0;
+	int rc = int_range(p, path_s, s, min, max, NULL, &v);
+
+	if (!rc)
+		*out = (unsigned int)v;
+	return rc;
 }
 
 static int get_uint(struct parse *p, const config_setting_t *grp, const char *name, long long min,
@@ -278,16 +628,50 @@ static int get_uint(struct parse *p, const config_setting_t *grp, const char *na
 	return s ? int_value(p, s, s, min, max, out) : 0;
 }
 
+/* The same for a range that goes below zero. */
+static int get_int(struct parse *p, const config_setting_t *grp, const char *name, long long min,
+		   long long max, int *out)
+{
+	const config_setting_t *s = config_setting_get_member(grp, name);
+	long long v = 0;
+	int rc;
+
+	if (!s)
+		return 0;
+	if ((rc = int_range(p, s, s, min, max, NULL, &v)))
+		return rc;
+	*out = (int)v;
+	return 0;
+}
+
+static int get_bool(struct parse *p, const config_setting_t *grp, const char *name, int *out)
+{
+	const config_setting_t *s = config_setting_get_member(grp, name);
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return fail(p, s, "expected a boolean (true or false), got %s", type_name(s));
+	*out = config_setting_get_bool(s);
+	return 0;
+}
+
 /* A number; integers are accepted too, "holdover = 60;" reads naturally. */
 static int get_double(struct parse *p, const config_setting_t *grp, const char *name,
 		      const config_setting_t **where, double *out)
 {
 	const config_setting_t *s = config_setting_get_member(grp, name);
+	char lit[64];
+	int rc = 0;
 
 	*where = s;
 	if (!s)
 		return 0;
-	if (is_int(s))
+	if (is_int(s) && (rc = wrapped_literal(p, s, lit, sizeof(lit))) < 0)
+		return rc;
+	if (rc)
+		*out = strtod(lit, NULL); /* the number written, not its 32-bit remainder */
+	else if (is_int(s))
 		*out = (double)config_setting_get_int64(s);
 	else if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
 		*out = config_setting_get_float(s);
@@ -510,6 +894,138 @@ static const char *addr_unusable(const struct lt_cfg_addr *a)
 	return NULL;
 }
 
+/* --- access rules -------------------------------------------------------- */
+
+/*
+ * chrony's shortened IPv4 network: 1 to 3 decimal octets, "198.18" for
+ * 198.18.0.0/16. Returns the number of octets, 0 if text is not one.
+ */
+static unsigned int ipv4_shorthand(const char *text, uint8_t *addr)
+{
+	unsigned int n = 0;
+	const char *t = text;
+
+	memset(addr, 0, 4);
+	for (;;) {
+		unsigned int v = 0, digits = 0;
+		for (; *t >= '0' && *t <= '9' && digits < 4; t++, digits++)
+			v = v * 10 + (unsigned int)(*t - '0');
+		if (!digits || digits > 3 || v > 255 || n == 3)
+			return 0;
+		addr[n++] = (uint8_t)v;
+		if (!*t)
+			return n;
+		if (*t++ != '.')
+			return 0;
+	}
+}
+
+/* Zero every bit after the first plen (chrony accepts "198.18.0.7/16" too). */
+static void clear_host_bits(uint8_t *addr, unsigned int plen)
+{
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int keep = plen > i * 8 ? plen - i * 8 : 0;
+		if (keep < 8)
+			addr[i] &= (uint8_t)(0xff00 >> keep);
+	}
+}
+
+/* The SUBNET of a rule: an address, chrony's IPv4 shorthand, either with /len. */
+static int rule_subnet(const char *net, struct lt_cfg_access *r, char *why, size_t whylen)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(net, '/');
+	size_t hlen = slash ? (size_t)(slash - net) : strlen(net);
+	unsigned int octets = 0, maxlen, plen;
+
+	if (hlen >= sizeof(host))
+		goto bad_addr;
+	memcpy(host, net, hlen);
+	host[hlen] = '\0';
+	if (inet_pton(AF_INET, host, r->addr) == 1)
+		r->family = 4;
+	else if (inet_pton(AF_INET6, host, r->addr) == 1)
+		r->family = 6;
+	else if ((octets = ipv4_shorthand(host, r->addr)))
+		r->family = 4;
+	else
+		goto bad_addr;
+
+	/* No /len: a host, or as many bits as the shorthand's octets. */
+	maxlen = r->family == 4 ? 32 : 128;
+	plen = octets ? octets * 8 : maxlen;
+	if (slash) {
+		const char *d = slash + 1;
+		plen = 0;
+		if (!*d || strlen(d) > 3)
+			goto bad_prefix;
+		for (; *d; d++) {
+			if (*d < '0' || *d > '9')
+				goto bad_prefix;
+			plen = plen * 10 + (unsigned int)(*d - '0');
+		}
+		if (plen > maxlen)
+			goto bad_prefix;
+	}
+	r->prefixlen = (uint8_t)plen;
+	clear_host_bits(r->addr, plen);
+	return 0;
+
+bad_addr:
+	snprintf(why, whylen, "\"%s\": not an IPv4 or IPv6 address", net);
+	return -1;
+bad_prefix:
+	snprintf(why, whylen, "prefix length out of range (0..%u)", maxlen);
+	return -1;
+}
+
+/*
+ * One rule in chrony's words: "allow|deny [all] [SUBNET]". No SUBNET means
+ * every address of both families (family 0, prefix length 0).
+ */
+static int rule_parse(const char *text, struct lt_cfg_access *r, char *why, size_t whylen)
+{
+	static const char ws[] = " \t\r\n\f\v";
+	char buf[RULE_MAX];
+	char *save = NULL, *w;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(buf, sizeof(buf), "%s", text);
+	w = strtok_r(buf, ws, &save);
+	if (!w || (strcmp(w, "allow") && strcmp(w, "deny"))) {
+		snprintf(why, whylen, "expected \"allow\" or \"deny\"%s%s%s", w ? ", got \"" : "",
+			 w ? w : "", w ? "\"" : "");
+		return -1;
+	}
+	r->allow = !strcmp(w, "allow");
+	w = strtok_r(NULL, ws, &save);
+	if (w && !strcmp(w, "all")) {
+		r->all = 1;
+		w = strtok_r(NULL, ws, &save);
+	}
+	if (!w)
+		return 0;
+	if (!strcmp(w, "all")) {
+		snprintf(why, whylen, "\"all\" given twice");
+		return -1;
+	}
+	if (rule_subnet(w, r, why, whylen))
+		return -1;
+	if ((w = strtok_r(NULL, ws, &save))) {
+		snprintf(why, whylen, "unexpected \"%s\" after the address", w);
+		return -1;
+	}
+	return 0;
+}
+
+/* The line s came from, or the nearest ancestor's that libconfig knows. */
+static unsigned int line_of(const config_setting_t *s)
+{
+	while (s && !config_setting_source_line(s))
+		s = config_setting_parent(s);
+	return s ? config_setting_source_line(s) : 0;
+}
+
 /* --- sections ------------------------------------------------------------ */
 
 static int parse_top(struct parse *p, const config_setting_t *root, struct lt_config *c)
@@ -556,6 +1072,72 @@ static int parse_top(struct parse *p, const config_setting_t *root, struct lt_co
 	if (g && (s = config_setting_get_member(g, "level")) &&
 	    (rc = choice_value(p, s, log_levels, &c->log_level)))
 		return rc;
+	return 0;
+}
+
+/* Who may be served and how often: access, kod_deny, ratelimit, clientloglimit. */
+static int parse_policy(struct parse *p, const config_setting_t *root, struct lt_config *c)
+{
+	const config_setting_t *arr, *g, *s;
+	char why[RULE_MAX + 64];
+	long long v = 0;
+	int rc;
+
+	if ((rc = get_seq(p, root, "access", &arr)))
+		return rc;
+	if (arr) {
+		unsigned int n = (unsigned int)config_setting_length(arr);
+		unsigned int lines[LT_CFG_MAX_ACCESS];
+		const char *src;
+		if (n > LT_CFG_MAX_ACCESS)
+			return fail(p, arr, "%u rules: at most %d", n, LT_CFG_MAX_ACCESS);
+		if ((rc = source_text(p, arr, &src)))
+			return rc;
+		int exact = src && element_lines(src, "access", n, lines);
+		/* Rules are named by position ("access.[3]"): their order matters. */
+		for (unsigned int i = 0; i < n; i++) {
+			const config_setting_t *e = config_setting_get_elem(arr, i);
+			unsigned int line = exact ? lines[i] : line_of(e);
+			const char *text;
+			size_t len;
+			if (config_setting_type(e) != CONFIG_TYPE_STRING)
+				return fail_line(p, e, line, "expected a string, got %s",
+						 type_name(e));
+			text = config_setting_get_string(e);
+			if (!(len = strlen(text)))
+				return fail_line(p, e, line, "must not be empty");
+			if (len >= RULE_MAX)
+				return fail_line(p, e, line, "too long (%zu characters, at most %d)",
+						 len, RULE_MAX - 1);
+			if (rule_parse(text, &c->access[i], why, sizeof(why)))
+				return fail_line(p, e, line, "\"%s\": %s", text, why);
+			c->access[i].line = line;
+			c->n_access = i + 1;
+		}
+	}
+
+	if ((rc = get_bool(p, root, "kod_deny", &c->kod_deny)))
+		return rc;
+
+	if ((rc = get_group(p, root, "ratelimit", ratelimit_names, &g)))
+		return rc;
+	if (g) {
+		struct lt_cfg_ratelimit *rl = &c->ratelimit;
+		rl->enabled = 1;
+		if ((rc = get_int(p, g, "interval", -19, 12, &rl->interval)) ||
+		    (rc = get_uint(p, g, "burst", 1, 255, &rl->burst)) ||
+		    (rc = get_uint(p, g, "leak", 1, 4, &rl->leak)) ||
+		    (rc = get_uint(p, g, "kod", 0, 8, &rl->kod)) ||
+		    (rc = get_uint(p, g, "ipv4_prefix", 8, 32, &rl->ipv4_prefix)) ||
+		    (rc = get_uint(p, g, "ipv6_prefix", 16, 128, &rl->ipv6_prefix)))
+			return rc;
+	}
+
+	if ((s = config_setting_get_member(root, "clientloglimit"))) {
+		if ((rc = int_range(p, s, s, CLIENTLOG_MIN, CLIENTLOG_MAX, "bytes", &v)))
+			return rc;
+		c->clientloglimit = (unsigned long)v;
+	}
 	return 0;
 }
 
@@ -853,6 +1435,18 @@ void config_defaults(struct lt_config *c)
 	c->local_stratum = 10;
 	c->holdover = 60.0;
 	c->precision = 0.0;
+	c->n_access = 0;                   /* no rules: every client is served */
+	c->kod_deny = 0;
+	c->ratelimit = (struct lt_cfg_ratelimit){
+		.enabled = 0, /* the defaults below apply once a ratelimit group is given */
+		.interval = 3,
+		.burst = 8,
+		.leak = 2,
+		.kod = 0,
+		.ipv4_prefix = 32,
+		.ipv6_prefix = 64,
+	};
+	c->clientloglimit = CLIENTLOG_DEFAULT;
 	snprintf(c->region_path, sizeof(c->region_path), "/dev/shm/linetime.region");
 	snprintf(c->admin_socket, sizeof(c->admin_socket), "/run/linetime/admin.sock");
 	snprintf(c->pidfile_dir, sizeof(c->pidfile_dir), "/run/linetime");
@@ -874,9 +1468,10 @@ void config_free(struct lt_config *c)
 }
 
 /* Validate what libconfig read into cfg; copy to c only if all of it is good. */
-static int load(config_t *cfg, const char *name, struct lt_config *c, char *err, size_t errlen)
+static int load(config_t *cfg, const char *name, const char *text, struct lt_config *c, char *err,
+		size_t errlen)
 {
-	struct parse p = { .file = name, .err = err, .errlen = errlen };
+	struct parse p = { .file = name, .text = text, .err = err, .errlen = errlen };
 	const config_setting_t *root = config_root_setting(cfg);
 	struct lt_config *tmp = malloc(sizeof(*tmp));
 	int rc;
@@ -892,12 +1487,16 @@ static int load(config_t *cfg, const char *name, struct lt_config *c, char *err,
 	if (!rc)
 		rc = parse_top(&p, root, tmp);
 	if (!rc)
+		rc = parse_policy(&p, root, tmp);
+	if (!rc)
 		rc = parse_dataplane(&p, root, tmp);
 	if (rc)
 		config_free(tmp);
 	else
 		*c = *tmp;
 	free(tmp);
+	free(p.inc_file);
+	free(p.inc_text);
 	return rc;
 }
 
@@ -921,10 +1520,28 @@ static int name_fits(const char *name, char *err, size_t errlen)
 	return -ENAMETOOLONG;
 }
 
+/* Parse text (the whole file, so integers can be read back from it) and validate. */
+static int load_text(const char *text, const char *name, struct lt_config *c, char *err,
+		     size_t errlen)
+{
+	config_t cfg;
+	int rc;
+
+	config_init(&cfg);
+	if (!config_read_string(&cfg, text))
+		rc = syntax_error(&cfg, name, err, errlen);
+	else
+		rc = load(&cfg, name, text, c, err, errlen);
+	config_destroy(&cfg);
+	return rc;
+}
+
 int config_load_file(const char *path, struct lt_config *c, char *err, size_t errlen)
 {
 	struct stat st;
-	config_t cfg;
+	const char *nul;
+	char *text;
+	size_t len;
 	FILE *f;
 	int rc;
 
@@ -939,33 +1556,38 @@ int config_load_file(const char *path, struct lt_config *c, char *err, size_t er
 			fclose(f);
 		return rc;
 	}
-	config_init(&cfg);
-	if (!config_read(&cfg, f))
-		rc = syntax_error(&cfg, path, err, errlen);
-	else
-		rc = load(&cfg, path, c, err, errlen);
-	config_destroy(&cfg);
+	rc = read_all(f, &text, &len);
 	fclose(f);
+	if (rc) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
+		return rc;
+	}
+	/* Read from memory, the text would end at a NUL; libconfig's file reader refuses it. */
+	if ((nul = memchr(text, '\0', len))) {
+		unsigned int line = 1;
+		for (const char *t = text; t < nul; t++)
+			line += *t == '\n';
+		if (err && errlen)
+			snprintf(err, errlen, "%s:%u: syntax error: NUL byte", path, line);
+		free(text);
+		return -EINVAL;
+	}
+	rc = load_text(text, path, c, err, errlen);
+	free(text);
 	return rc;
 }
 
 int config_load_string(const char *text, const char *name, struct lt_config *c, char *err,
 		       size_t errlen)
 {
-	config_t cfg;
 	int rc;
 
 	if (!name)
 		name = "<string>";
 	if ((rc = name_fits(name, err, errlen)))
 		return rc;
-	config_init(&cfg);
-	if (!config_read_string(&cfg, text))
-		rc = syntax_error(&cfg, name, err, errlen);
-	else
-		rc = load(&cfg, name, c, err, errlen);
-	config_destroy(&cfg);
-	return rc;
+	return load_text(text, name, c, err, errlen);
 }
 
 const char *config_addr_str(const struct lt_cfg_addr *a, char *buf, size_t len)

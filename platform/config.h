@@ -46,6 +46,32 @@ struct lt_cfg_port {
 	enum lt_ts_mode timestamping;
 };
 
+#define LT_CFG_MAX_ACCESS 256
+
+/* One "allow"/"deny" rule, in file order (chrony semantics: the most
+ * specific prefix wins; an "all" rule first removes the more specific rules
+ * given before it inside its prefix). family 0 means every address. */
+struct lt_cfg_access {
+	uint8_t allow;        /* 1 allow, 0 deny */
+	uint8_t all;          /* "allow all" / "deny all" */
+	uint8_t family;       /* 0 (everything), 4 or 6 */
+	uint8_t prefixlen;
+	uint8_t addr[16];     /* network order, host bits cleared */
+	unsigned int line;    /* where it came from, for messages */
+};
+
+/* chrony's "ratelimit interval I burst B leak L", plus linetime's kod share
+ * and the prefix lengths that make one "client". */
+struct lt_cfg_ratelimit {
+	int enabled;          /* the ratelimit group is present */
+	int interval;         /* log2 s between responses, -19..12, default 3 */
+	unsigned int burst;   /* 1..255, default 8 */
+	unsigned int leak;    /* 1 in 2^leak limited requests answered anyway, 1..4, default 2 */
+	unsigned int kod;     /* 1 in 2^kod of the rest answered with KoD RATE; 0 = never (default) */
+	unsigned int ipv4_prefix; /* 8..32, default 32 */
+	unsigned int ipv6_prefix; /* 16..128, default 64 */
+};
+
 struct lt_config {
 	char path[LT_CFG_PATH_MAX];        /* file it came from ("<string>" for tests) */
 
@@ -53,6 +79,13 @@ struct lt_config {
 	unsigned int local_stratum;        /* "local stratum N": 1..15, default 10 */
 	double holdover;                   /* s the dataplane serves after control stops; default 60 */
 	double precision;                  /* advertised precision in s; 0 = measure */
+
+	/* access control and rate limiting (served by the dataplane) */
+	struct lt_cfg_access access[LT_CFG_MAX_ACCESS];
+	unsigned int n_access;             /* 0: every client is allowed */
+	int kod_deny;                      /* answer denied clients with KoD DENY instead of silence */
+	struct lt_cfg_ratelimit ratelimit;
+	unsigned long clientloglimit;      /* bytes for the client log, all workers; default 524288 */
 
 	/* shared region and admin socket */
 	char region_path[LT_CFG_PATH_MAX]; /* default /dev/shm/linetime.region */

@@ -1,4 +1,5 @@
 /* config: linetime.conf parsing and validation, fed as text like a user writes it. */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -118,6 +119,16 @@ static void assert_defaults_except_ports(const struct lt_config *c)
 	ck_assert_uint_eq(c->local_stratum, 10);
 	ck_assert_double_eq(c->holdover, 60.0);
 	ck_assert_double_eq(c->precision, 0.0);
+	ck_assert_uint_eq(c->n_access, 0);
+	ck_assert_int_eq(c->kod_deny, 0);
+	ck_assert_int_eq(c->ratelimit.enabled, 0);
+	ck_assert_int_eq(c->ratelimit.interval, 3);
+	ck_assert_uint_eq(c->ratelimit.burst, 8);
+	ck_assert_uint_eq(c->ratelimit.leak, 2);
+	ck_assert_uint_eq(c->ratelimit.kod, 0);
+	ck_assert_uint_eq(c->ratelimit.ipv4_prefix, 32);
+	ck_assert_uint_eq(c->ratelimit.ipv6_prefix, 64);
+	ck_assert_uint_eq(c->clientloglimit, 524288);
 	ck_assert_str_eq(c->region_path, "/dev/shm/linetime.region");
 	ck_assert_str_eq(c->admin_socket, "/run/linetime/admin.sock");
 	ck_assert_str_eq(c->admin_group, "");
@@ -314,7 +325,380 @@ START_TEST(test_small_err_buffer)
 }
 END_TEST
 
+/* --- access, kod_deny, ratelimit, clientloglimit ------------------------- */
+
+/*
+ * Check one parsed rule against what the user meant: addr is the network
+ * with host bits cleared, NULL for "every address" (family 0).
+ */
+static void check_rule(const struct lt_config *c, unsigned int i, int allow, int all,
+		       const char *addr, unsigned int prefixlen, unsigned int line)
+{
+	const struct lt_cfg_access *r = &c->access[i];
+	uint8_t want[16] = { 0 };
+	unsigned int family = 0;
+
+	if (addr && inet_pton(AF_INET, addr, want) == 1)
+		family = 4;
+	else if (addr && inet_pton(AF_INET6, addr, want) == 1)
+		family = 6;
+	ck_assert_msg(!addr || family, "rule %u: bad expected address %s", i, addr);
+	ck_assert_msg(i < c->n_access, "rule %u: only %u rules", i, c->n_access);
+	ck_assert_msg(r->allow == allow, "rule %u: allow %u, want %d", i, r->allow, allow);
+	ck_assert_msg(r->all == all, "rule %u: all %u, want %d", i, r->all, all);
+	ck_assert_msg(r->family == family, "rule %u: family %u, want %u", i, r->family, family);
+	ck_assert_msg(r->prefixlen == prefixlen, "rule %u: prefixlen %u, want %u", i, r->prefixlen,
+		      prefixlen);
+	ck_assert_msg(!memcmp(r->addr, want, sizeof(want)), "rule %u: address differs from %s", i,
+		      addr ? addr : "(none)");
+	ck_assert_msg(r->line == line, "rule %u: line %u, want %u", i, r->line, line);
+}
+
+START_TEST(test_access_forms)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+	const char *text = "access = [\n"
+			   "  \"allow\",\n"
+			   "  \"deny\",\n"
+			   "  \"allow all\", \"deny all\",\n"
+			   "  \"allow 198.18.0.0/15\",\n"
+			   "  \"deny 2001:2::/48\",\n"
+			   "  \"allow all 198.18.0.0/16\",\n"
+			   "  \"allow 198.18.0.7\",\n"
+			   "  \"deny 2001:2::7\",\n"
+			   "  \"deny all 2001:2:0:1::/64\",\n"
+			   "  \"allow 0.0.0.0/0\",\n"
+			   "  \"deny ::/0\"\n"
+			   "];\n";
+
+	ck_assert_msg(load(text, &c, err) == 0, "%s", err);
+	ck_assert_uint_eq(c.n_access, 12);
+	check_rule(&c, 0, 1, 0, NULL, 0, 2);
+	check_rule(&c, 1, 0, 0, NULL, 0, 3);
+	check_rule(&c, 2, 1, 1, NULL, 0, 4);
+	check_rule(&c, 3, 0, 1, NULL, 0, 4);
+	check_rule(&c, 4, 1, 0, "198.18.0.0", 15, 5);
+	check_rule(&c, 5, 0, 0, "2001:2::", 48, 6);
+	check_rule(&c, 6, 1, 1, "198.18.0.0", 16, 7);
+	check_rule(&c, 7, 1, 0, "198.18.0.7", 32, 8);
+	check_rule(&c, 8, 0, 0, "2001:2::7", 128, 9);
+	check_rule(&c, 9, 0, 1, "2001:2:0:1::", 64, 10);
+	check_rule(&c, 10, 1, 0, "0.0.0.0", 0, 11);
+	check_rule(&c, 11, 0, 0, "::", 0, 12);
+	config_free(&c);
+}
+END_TEST
+
+/* chrony's "allow 198.18": the prefix length is 8 per octet written. */
+START_TEST(test_access_shorthand)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	ck_assert_msg(load("access = [ \"allow 198.18\", \"deny 198\", \"allow 198.18.0\",\n"
+			   "  \"deny all 198.19\", \"allow 198.18/15\", \"deny 0/0\", \"allow 10.0.0\" ];\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(c.n_access, 7);
+	check_rule(&c, 0, 1, 0, "198.18.0.0", 16, 1);
+	check_rule(&c, 1, 0, 0, "198.0.0.0", 8, 1);
+	check_rule(&c, 2, 1, 0, "198.18.0.0", 24, 1);
+	check_rule(&c, 3, 0, 1, "198.19.0.0", 16, 2);
+	check_rule(&c, 4, 1, 0, "198.18.0.0", 15, 2);
+	check_rule(&c, 5, 0, 0, "0.0.0.0", 0, 2);
+	check_rule(&c, 6, 1, 0, "10.0.0.0", 24, 2);
+	config_free(&c);
+}
+END_TEST
+
+/* Host bits under the prefix are accepted and cleared, as chrony does. */
+START_TEST(test_access_host_bits_cleared)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	ck_assert_msg(load("access = ( \"allow 198.18.7.9/16\", \"deny 198.18.0.255/25\",\n"
+			   "  \"allow 198.18.3.7/0\", \"deny 2001:2:0:ffff::1/48\",\n"
+			   "  \"allow all 2001:2::ff/121\", \"deny 198.18.1.1/31\", \"allow 198.18.255/9\" );\n",
+			   &c, err) == 0,
+		      "%s", err);
+	check_rule(&c, 0, 1, 0, "198.18.0.0", 16, 1);
+	check_rule(&c, 1, 0, 0, "198.18.0.128", 25, 1);
+	check_rule(&c, 2, 1, 0, "0.0.0.0", 0, 2);
+	check_rule(&c, 3, 0, 0, "2001:2::", 48, 2);
+	check_rule(&c, 4, 1, 1, "2001:2::80", 121, 3);
+	check_rule(&c, 5, 0, 0, "198.18.1.0", 31, 3);
+	check_rule(&c, 6, 1, 0, "198.0.0.0", 9, 3);
+	config_free(&c);
+}
+END_TEST
+
+/* The file's order is kept: it decides what "all" rules override. */
+START_TEST(test_access_order_and_spacing)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	ck_assert_msg(load("access = (\n"
+			   "  \"allow 1.2.3.4\",\n"
+			   "  \"  deny\t1.2.3.0/24 \",\n"
+			   "  \"allow all 1.2.0.0/16\",\n"
+			   "  \"deny\"\n"
+			   ");\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(c.n_access, 4);
+	check_rule(&c, 0, 1, 0, "1.2.3.4", 32, 2);
+	check_rule(&c, 1, 0, 0, "1.2.3.0", 24, 3);
+	check_rule(&c, 2, 1, 1, "1.2.0.0", 16, 4);
+	check_rule(&c, 3, 0, 0, NULL, 0, 5);
+	config_free(&c);
+
+	/* An empty list is no rules: every client is served. */
+	ck_assert_int_eq(load("access = [ ];\n", &c, err), 0);
+	ck_assert_uint_eq(c.n_access, 0);
+	config_free(&c);
+}
+END_TEST
+
+/*
+ * libconfig dates an element by the token after it; a rule's line is where
+ * the rule is, however the list is laid out.
+ */
+START_TEST(test_access_lines)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+	const char *text = "admin = { group = \"access = [ \\\"x\\\" ]\"; };\n"
+			   "/* access = [ \"deny\" ]; */\n"
+			   "access =\n"
+			   "[\n"
+			   "  \"allow 198.18.0.0/15\"   # lab\n"
+			   "  , \"deny 198.18.99.0/24\"\n"
+			   "  // the broken box\n"
+			   "  ,\n"
+			   "  \"deny 198.18.99.7\"\n"
+			   "\n"
+			   "];\n"
+			   "ratelimit = { };\n";
+
+	ck_assert_msg(load(text, &c, err) == 0, "%s", err);
+	ck_assert_uint_eq(c.n_access, 3);
+	check_rule(&c, 0, 1, 0, "198.18.0.0", 15, 5);
+	check_rule(&c, 1, 0, 0, "198.18.99.0", 24, 6);
+	check_rule(&c, 2, 0, 0, "198.18.99.7", 32, 9);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_access_max_rules)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+	size_t cap = 32 + LT_CFG_MAX_ACCESS * 32;
+	char *text = malloc(cap);
+
+	ck_assert_ptr_nonnull(text);
+	strcpy(text, "access = [\n");
+	for (unsigned int i = 0; i < LT_CFG_MAX_ACCESS; i++) {
+		size_t len = strlen(text);
+		snprintf(text + len, cap - len, "  \"%s 198.18.%u.0/24\"%s\n", i % 2 ? "deny" : "allow",
+			 i, i + 1 < LT_CFG_MAX_ACCESS ? "," : "");
+	}
+	strcat(text, "];\n");
+	ck_assert_msg(load(text, &c, err) == 0, "%s", err);
+	ck_assert_uint_eq(c.n_access, LT_CFG_MAX_ACCESS);
+	check_rule(&c, 0, 1, 0, "198.18.0.0", 24, 2);
+	check_rule(&c, 255, 0, 0, "198.18.255.0", 24, 257);
+	config_free(&c);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_ratelimit_defaults)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	/* Present but empty: on, with chrony's defaults. */
+	ck_assert_msg(load("ratelimit = { };\n", &c, err) == 0, "%s", err);
+	ck_assert_int_eq(c.ratelimit.enabled, 1);
+	ck_assert_int_eq(c.ratelimit.interval, 3);
+	ck_assert_uint_eq(c.ratelimit.burst, 8);
+	ck_assert_uint_eq(c.ratelimit.leak, 2);
+	ck_assert_uint_eq(c.ratelimit.kod, 0);
+	ck_assert_uint_eq(c.ratelimit.ipv4_prefix, 32);
+	ck_assert_uint_eq(c.ratelimit.ipv6_prefix, 64);
+	config_free(&c);
+
+	/* Absent: off, the defaults still filled in. */
+	ck_assert_msg(load("access = [ \"allow\" ];\n", &c, err) == 0, "%s", err);
+	ck_assert_int_eq(c.ratelimit.enabled, 0);
+	ck_assert_int_eq(c.ratelimit.interval, 3);
+	ck_assert_uint_eq(c.ratelimit.burst, 8);
+	ck_assert_uint_eq(c.ratelimit.leak, 2);
+	ck_assert_uint_eq(c.ratelimit.kod, 0);
+	ck_assert_uint_eq(c.ratelimit.ipv4_prefix, 32);
+	ck_assert_uint_eq(c.ratelimit.ipv6_prefix, 64);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_ratelimit_members)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	ck_assert_msg(load("ratelimit = {\n  interval = -19;\n  burst = 255;\n  leak = 4;\n"
+			   "  kod = 8;\n  ipv4_prefix = 8;\n  ipv6_prefix = 128;\n};\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_int_eq(c.ratelimit.enabled, 1);
+	ck_assert_int_eq(c.ratelimit.interval, -19);
+	ck_assert_uint_eq(c.ratelimit.burst, 255);
+	ck_assert_uint_eq(c.ratelimit.leak, 4);
+	ck_assert_uint_eq(c.ratelimit.kod, 8);
+	ck_assert_uint_eq(c.ratelimit.ipv4_prefix, 8);
+	ck_assert_uint_eq(c.ratelimit.ipv6_prefix, 128);
+	config_free(&c);
+
+	ck_assert_msg(load("ratelimit: { interval: 12; burst: 1; leak: 1; kod: 1;\n"
+			   "             ipv4_prefix: 32; ipv6_prefix: 16; };\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_int_eq(c.ratelimit.interval, 12);
+	ck_assert_uint_eq(c.ratelimit.burst, 1);
+	ck_assert_uint_eq(c.ratelimit.leak, 1);
+	ck_assert_uint_eq(c.ratelimit.kod, 1);
+	ck_assert_uint_eq(c.ratelimit.ipv4_prefix, 32);
+	ck_assert_uint_eq(c.ratelimit.ipv6_prefix, 16);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_kod_deny_and_clientloglimit)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	ck_assert_msg(load("kod_deny = true;\nclientloglimit = 4096;\n", &c, err) == 0, "%s", err);
+	ck_assert_int_eq(c.kod_deny, 1);
+	ck_assert_uint_eq(c.clientloglimit, 4096);
+	config_free(&c);
+
+	ck_assert_msg(load("kod_deny = false;\nclientloglimit = 1073741824;\n", &c, err) == 0, "%s",
+		      err);
+	ck_assert_int_eq(c.kod_deny, 0);
+	ck_assert_uint_eq(c.clientloglimit, 1073741824UL);
+	config_free(&c);
+
+	/* A 64-bit literal (L) and hex are integers too. */
+	ck_assert_msg(load("clientloglimit = 1048576L;\n", &c, err) == 0, "%s", err);
+	ck_assert_uint_eq(c.clientloglimit, 1048576);
+	config_free(&c);
+	ck_assert_msg(load("clientloglimit = 0x80000;\n", &c, err) == 0, "%s", err);
+	ck_assert_uint_eq(c.clientloglimit, 524288);
+	config_free(&c);
+}
+END_TEST
+
+/*
+ * libconfig 1.5 cuts an integer without L to 32 bits; wide literals are found
+ * in the text. Digits in comments, strings and names are not numbers, so
+ * these are left alone.
+ */
+START_TEST(test_wide_literal_lookalikes)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	ck_assert_msg(load("clientloglimit = 4096; # 4294971392\n"
+			   "/* 4294967297\n 4294975487 */ dataplane = { mbufs = 8191; lcores = [ 1 ]; };\n"
+			   "admin = { group = \"4294967306\"; }; // 4294967306\n"
+			   "local = { stratum = 10; }; holdover = 4294.0; precision = 1e-7;\n"
+			   "ratelimit = { ipv4_prefix = 32; burst = 8; interval = 3; };\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(c.clientloglimit, 4096);
+	ck_assert_uint_eq(c.mbufs, 8191);
+	ck_assert_uint_eq(c.local_stratum, 10);
+	ck_assert_uint_eq(c.ratelimit.burst, 8);
+	ck_assert_str_eq(c.admin_group, "4294967306");
+	config_free(&c);
+}
+END_TEST
+
 /* --- invalid configs: the message names file, line and setting ------------ */
+
+/* chrony's rule forms, in order, host bits cleared; ratelimit defaults. */
+START_TEST(test_access_and_ratelimit)
+{
+	static const char text[] =
+		"access = [\n"
+		"  \"allow\",\n"
+		"  \"deny 198.18\",\n"
+		"  \"allow all 198.18.0.7\",\n"
+		"  \"deny 2001:2::1/48\",\n"
+		"  \"allow 10.1.2.3/8\" ];\n"
+		"kod_deny = true;\n"
+		"ratelimit = { };\n"
+		"clientloglimit = 1048576;\n";
+	static const struct {
+		uint8_t allow, all, family, prefixlen, addr[4];
+		unsigned int line;
+	} want[] = {
+		{1, 0, 0, 0, {0, 0, 0, 0}, 2},
+		{0, 0, 4, 16, {198, 18, 0, 0}, 3},
+		{1, 1, 4, 32, {198, 18, 0, 7}, 4},
+		{0, 0, 6, 48, {0x20, 0x01, 0x00, 0x02}, 5},
+		{1, 0, 4, 8, {10, 0, 0, 0}, 6},
+	};
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	ck_assert_msg(load(text, &c, err) == 0, "%s", err);
+	ck_assert_uint_eq(c.n_access, 5);
+	for (unsigned int i = 0; i < 5; i++) {
+		ck_assert_uint_eq(c.access[i].allow, want[i].allow);
+		ck_assert_uint_eq(c.access[i].all, want[i].all);
+		ck_assert_uint_eq(c.access[i].family, want[i].family);
+		ck_assert_uint_eq(c.access[i].prefixlen, want[i].prefixlen);
+		ck_assert_int_eq(memcmp(c.access[i].addr, want[i].addr, 4), 0);
+		ck_assert_uint_eq(c.access[i].line, want[i].line);
+	}
+	/* 2001:2::1/48 keeps only its network bits. */
+	for (int b = 4; b < 16; b++)
+		ck_assert_uint_eq(c.access[3].addr[b], 0);
+	ck_assert_int_eq(c.kod_deny, 1);
+	ck_assert_int_eq(c.ratelimit.enabled, 1);
+	ck_assert_int_eq(c.ratelimit.interval, 3);
+	ck_assert_uint_eq(c.ratelimit.burst, 8);
+	ck_assert_uint_eq(c.ratelimit.leak, 2);
+	ck_assert_uint_eq(c.ratelimit.kod, 0);
+	ck_assert_uint_eq(c.ratelimit.ipv4_prefix, 32);
+	ck_assert_uint_eq(c.ratelimit.ipv6_prefix, 64);
+	ck_assert_uint_eq(c.clientloglimit, 1048576);
+	config_free(&c);
+
+	ck_assert_msg(load("ratelimit = { interval = -19; burst = 255; leak = 4; kod = 8; ipv4_prefix = 24; ipv6_prefix = 56; };\n", &c, err) == 0, "%s", err);
+	ck_assert_int_eq(c.ratelimit.interval, -19);
+	ck_assert_uint_eq(c.ratelimit.burst, 255);
+	ck_assert_uint_eq(c.ratelimit.kod, 8);
+	ck_assert_uint_eq(c.ratelimit.ipv6_prefix, 56);
+	ck_assert_uint_eq(c.n_access, 0);
+	config_free(&c);
+
+	/* No ratelimit group: off, defaults filled in; no rules: everyone served. */
+	ck_assert_int_eq(load("", &c, err), 0);
+	ck_assert_int_eq(c.ratelimit.enabled, 0);
+	ck_assert_uint_eq(c.ratelimit.burst, 8);
+	ck_assert_uint_eq(c.n_access, 0);
+	ck_assert_int_eq(c.kod_deny, 0);
+	ck_assert_uint_eq(c.clientloglimit, 524288);
+	config_free(&c);
+}
+END_TEST
 
 struct bad_case {
 	const char *text;
@@ -330,8 +714,33 @@ struct bad_case {
 	"  );\n"                                                    \
 	"};\n"
 #define ADDRS(list) PORT("      addresses = [ " list " ];\n")
+/* x written 256 times, for a list one longer than access allows. */
+#define R4(x) x x x x
+#define R256(x) R4(R4(R4(R4(x))))
 
 static const struct bad_case bad_cases[] = {
+	/* access rules, rate limit, client log */
+	{ "local = { stratum = 10; };\naccess = [ \"permit 1.2.3.4\" ];\n", "t.conf:2: access.[0]: \"permit 1.2.3.4\": expected \"allow\" or \"deny\"" },
+	{ "access = [ \"allow\",\n \"allow 1.2.3.4/33\" ];\n", "t.conf:2: access.[1]: \"allow 1.2.3.4/33\": prefix length out of range" },
+	{ "access = [ \"allow ::/129\" ];\n", "t.conf:1: access.[0]: \"allow ::/129\": prefix length out of range" },
+	{ "access = [ \"allow 300.1.1.1\" ];\n", "t.conf:1: access.[0]: \"allow 300.1.1.1\": \"300.1.1.1\": not an IPv4 or IPv6 address" },
+	{ "access = [ \"allow 1.2.3.4 extra\" ];\n", "t.conf:1: access.[0]: \"allow 1.2.3.4 extra\": unexpected \"extra\"" },
+	{ "access = [ \"deny all all\" ];\n", "t.conf:1: access.[0]: \"deny all all\": \"all\" given twice" },
+	{ "access = \"allow\";\n", "t.conf:1: access: expected an array" },
+	{ "allow = [ \"1.2.3.4\" ];\n", "t.conf:1: allow: unknown setting (chrony's allow rules go in access" },
+	{ "ratelimit = { interval = 13; };\n", "t.conf:1: ratelimit.interval: 13: out of range (-19..12)" },
+	{ "ratelimit = { interval = -20; };\n", "t.conf:1: ratelimit.interval: -20: out of range (-19..12)" },
+	{ "ratelimit = { burst = 0; };\n", "t.conf:1: ratelimit.burst: 0: out of range (1..255)" },
+	{ "ratelimit = { burst = 256; };\n", "t.conf:1: ratelimit.burst: 256: out of range (1..255)" },
+	{ "ratelimit = { leak = 0; };\n", "t.conf:1: ratelimit.leak: 0: out of range (1..4)" },
+	{ "ratelimit = { leak = 5; };\n", "t.conf:1: ratelimit.leak: 5: out of range (1..4)" },
+	{ "ratelimit = { kod = 9; };\n", "t.conf:1: ratelimit.kod: 9: out of range (0..8)" },
+	{ "ratelimit = { ipv4_prefix = 7; };\n", "t.conf:1: ratelimit.ipv4_prefix: 7: out of range (8..32)" },
+	{ "ratelimit = { ipv6_prefix = 129; };\n", "t.conf:1: ratelimit.ipv6_prefix: 129: out of range (16..128)" },
+	{ "ratelimit = {\n intervall = 3; };\n", "t.conf:2: ratelimit.intervall: unknown setting (did you mean \"interval\"?)" },
+	{ "clientloglimit = 1000;\n", "t.conf:1: clientloglimit: 1000: out of range (4096..1073741824 bytes)" },
+	{ "clientloglimit = 2000000000000L;\n", "t.conf:1: clientloglimit: 2000000000000: out of range" },
+	{ "kod_deny = 3;\n", "t.conf:1: kod_deny: expected a boolean" },
 	/* syntax */
 	{ "holdover = 60;\nlocal = { stratum = 10 ;\n", "t.conf:3: syntax error: " },
 	{ "holdover = 60;\nholdover = 70;\n", "t.conf:2: syntax error: duplicate setting name" },
@@ -501,6 +910,94 @@ static const struct bad_case bad_cases[] = {
 	  "t.conf:5: dataplane.ports.[0].gateway: \"fe80:1::1\": not on-link" },
 	{ PORT("      addresses = [ \"198.18.0.1/24\" ];\n      gateway = [ \"fe80::1\" ];\n"),
 	  "t.conf:5: dataplane.ports.[0].gateway: \"fe80::1\": not on-link for any of the port's IPv6 addresses" },
+	/* access rules: named by position, at the line of the rule */
+	{ "access = [ \"permit 1.2.3.4\" ];\n",
+	  "t.conf:1: access.[0]: \"permit 1.2.3.4\": expected \"allow\" or \"deny\", got \"permit\"" },
+	{ "access = [ \"Allow 1.2.3.4\" ];\n",
+	  "t.conf:1: access.[0]: \"Allow 1.2.3.4\": expected \"allow\" or \"deny\", got \"Allow\"" },
+	{ "access = [\n  \"allow 198.18.0.0/15\",\n  \"allow 1.2.3.4/33\"\n];\n",
+	  "t.conf:3: access.[1]: \"allow 1.2.3.4/33\": prefix length out of range (0..32)" },
+	{ "access = [\n  \"allow\",\n  \"deny 1.2.3.4/33\"\n];\n",
+	  "t.conf:3: access.[1]: \"deny 1.2.3.4/33\": prefix length out of range (0..32)" },
+	{ "access = (\n  \"allow\",\n  5\n  ,\n  \"deny\"\n);\n",
+	  "t.conf:3: access.[1]: expected a string, got an integer" },
+	{ "access = [ \"allow ::/129\" ];\n",
+	  "t.conf:1: access.[0]: \"allow ::/129\": prefix length out of range (0..128)" },
+	{ "access = [ \"allow 1.2.3.4/\" ];\n",
+	  "t.conf:1: access.[0]: \"allow 1.2.3.4/\": prefix length out of range (0..32)" },
+	{ "access = [ \"allow 198.18/1x\" ];\n",
+	  "t.conf:1: access.[0]: \"allow 198.18/1x\": prefix length out of range (0..32)" },
+	{ "access = [ \"allow 300.1.1.1\" ];\n",
+	  "t.conf:1: access.[0]: \"allow 300.1.1.1\": \"300.1.1.1\": not an IPv4 or IPv6 address" },
+	{ "access = [ \"allow 198.300\" ];\n",
+	  "t.conf:1: access.[0]: \"allow 198.300\": \"198.300\": not an IPv4 or IPv6 address" },
+	{ "access = [ \"allow 198.18.\" ];\n",
+	  "t.conf:1: access.[0]: \"allow 198.18.\": \"198.18.\": not an IPv4 or IPv6 address" },
+	{ "access = [ \"deny ntp.example\" ];\n",
+	  "t.conf:1: access.[0]: \"deny ntp.example\": \"ntp.example\": not an IPv4 or IPv6 address" },
+	{ "access = [ \"allow 1.2.3.4 extra\" ];\n",
+	  "t.conf:1: access.[0]: \"allow 1.2.3.4 extra\": unexpected \"extra\" after the address" },
+	{ "access = [ \"allow 1.2.3.4 all\" ];\n",
+	  "t.conf:1: access.[0]: \"allow 1.2.3.4 all\": unexpected \"all\" after the address" },
+	{ "access = [ \"deny all all\" ];\n", "t.conf:1: access.[0]: \"deny all all\": \"all\" given twice" },
+	{ "access = [ \"allow\", \"\" ];\n", "t.conf:1: access.[1]: must not be empty" },
+	{ "access = [ \" \" ];\n", "t.conf:1: access.[0]: \" \": expected \"allow\" or \"deny\"" },
+	{ "access = ( \"allow\",\n  5 );\n", "t.conf:2: access.[1]: expected a string, got an integer" },
+	{ "access = \"allow 198.18.0.0/15\";\n",
+	  "t.conf:1: access: expected an array [ ... ], got a string" },
+	{ "access = { allow = \"198.18.0.0/15\"; };\n",
+	  "t.conf:1: access: expected an array [ ... ], got a group { ... }" },
+	{ "access = [ " R256("\"deny\", ") "\"allow\" ];\n", "t.conf:1: access: 257 rules: at most 256" },
+	{ "allow = \"198.18.0.0/15\";\n",
+	  "t.conf:1: allow: unknown setting (chrony's allow rules go in access, e.g. access = [ \"allow 192.0.2.0/24\" ];)" },
+	{ "deny = [ ];\n", "t.conf:1: deny: unknown setting (chrony's deny rules go in access" },
+	/* kod_deny */
+	{ "kod_deny = 3;\n", "t.conf:1: kod_deny: expected a boolean (true or false), got an integer" },
+	{ "kod_deny = \"yes\";\n", "t.conf:1: kod_deny: expected a boolean (true or false), got a string" },
+	/* ratelimit */
+	{ "ratelimit = true;\n", "t.conf:1: ratelimit: expected a group { ... }, got a boolean" },
+	{ "ratelimit = {\n  intervall = 3;\n};\n",
+	  "t.conf:2: ratelimit.intervall: unknown setting (did you mean \"interval\"?)" },
+	{ "ratelimit = { interval = 13; };\n", "t.conf:1: ratelimit.interval: 13: out of range (-19..12)" },
+	{ "ratelimit = { interval = -20; };\n", "t.conf:1: ratelimit.interval: -20: out of range (-19..12)" },
+	{ "ratelimit = { interval = 3.0; };\n",
+	  "t.conf:1: ratelimit.interval: expected an integer, got a floating-point number" },
+	{ "ratelimit = {\n  burst = 0;\n};\n", "t.conf:2: ratelimit.burst: 0: out of range (1..255)" },
+	{ "ratelimit = { burst = 256; };\n", "t.conf:1: ratelimit.burst: 256: out of range (1..255)" },
+	{ "ratelimit = { leak = 0; };\n", "t.conf:1: ratelimit.leak: 0: out of range (1..4)" },
+	{ "ratelimit = { leak = 5; };\n", "t.conf:1: ratelimit.leak: 5: out of range (1..4)" },
+	{ "ratelimit = { kod = 9; };\n", "t.conf:1: ratelimit.kod: 9: out of range (0..8)" },
+	{ "ratelimit = { kod = -1; };\n", "t.conf:1: ratelimit.kod: -1: out of range (0..8)" },
+	{ "ratelimit = { ipv4_prefix = 7; };\n", "t.conf:1: ratelimit.ipv4_prefix: 7: out of range (8..32)" },
+	{ "ratelimit = { ipv4_prefix = 33; };\n", "t.conf:1: ratelimit.ipv4_prefix: 33: out of range (8..32)" },
+	{ "ratelimit = { ipv6_prefix = 129; };\n",
+	  "t.conf:1: ratelimit.ipv6_prefix: 129: out of range (16..128)" },
+	{ "ratelimit = { ipv6_prefix = 15; };\n", "t.conf:1: ratelimit.ipv6_prefix: 15: out of range (16..128)" },
+	/* clientloglimit */
+	{ "clientloglimit = 1000;\n", "t.conf:1: clientloglimit: 1000: out of range (4096..1073741824 bytes)" },
+	{ "clientloglimit = 1073741825;\n",
+	  "t.conf:1: clientloglimit: 1073741825: out of range (4096..1073741824 bytes)" },
+	{ "clientloglimit = 2000000000000;\n",
+	  "t.conf:1: clientloglimit: 2000000000000: out of range (4096..1073741824 bytes)" },
+	{ "clientloglimit = 2000000000000L;\n",
+	  "t.conf:1: clientloglimit: 2000000000000: out of range (4096..1073741824 bytes)" },
+	{ "clientloglimit = 524288.0;\n",
+	  "t.conf:1: clientloglimit: expected an integer, got a floating-point number" },
+	/* integers past 32 bits, which libconfig 1.5 would wrap into range */
+	{ "holdover = 60;\nclientloglimit = 4294971392;\n",
+	  "t.conf:2: clientloglimit: 4294971392: out of range (4096..1073741824 bytes)" },
+	{ "clientloglimit = 0x100001000;\n",
+	  "t.conf:1: clientloglimit: 0x100001000: out of range (4096..1073741824 bytes)" },
+	{ "clientloglimit = 99999999999999999999999;\n",
+	  "t.conf:1: clientloglimit: 99999999999999999999999: out of range" },
+	{ "dataplane = { mbufs = 4294975487; };\n",
+	  "t.conf:1: dataplane.mbufs: 4294975487: out of range (1023..1048575)" },
+	{ "local = { stratum = -4294967286; };\n", "t.conf:1: local.stratum: -4294967286: out of range (1..15)" },
+	{ "dataplane = {\n  lcores = [ 1,\n 4294967298 ];\n};\n",
+	  "t.conf:3: dataplane.lcores: 4294967298: out of range (0..127)" },
+	{ "ratelimit = { burst = 4294967304; };\n", "t.conf:1: ratelimit.burst: 4294967304: out of range (1..255)" },
+	{ "precision = 4294967296;\n", "t.conf:1: precision: 4.29497e+09: out of range" },
+	{ "holdover = 4294967356;\n", "t.conf:1: holdover: 4.29497e+09: out of range (1..86400 seconds)" },
 };
 
 START_TEST(test_bad)
@@ -560,6 +1057,56 @@ START_TEST(test_file_good_and_bad)
 }
 END_TEST
 
+/* Rule lines and integers past 32 bits are found in @include files too. */
+START_TEST(test_file_include)
+{
+	char inc[] = "/tmp/linetime-test-inc-XXXXXX";
+	char text[256], want[LT_CFG_ERR_MAX];
+	char err[LT_CFG_ERR_MAX] = "";
+	struct lt_config c;
+	int fd = mkstemp(inc);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(text, sizeof(text), "holdover = 30;\n@include \"%s\"\n", inc);
+
+	write_file(inc, "# policy\naccess = [\n  \"allow 198.18.0.0/15\",\n  \"deny\"\n];\n");
+	ck_assert_msg(load(text, &c, err) == 0, "%s", err);
+	check_rule(&c, 0, 1, 0, "198.18.0.0", 15, 3);
+	check_rule(&c, 1, 0, 0, NULL, 0, 4);
+	config_free(&c);
+
+	write_file(inc, "\nclientloglimit = 4294971392;\n");
+	ck_assert_int_eq(load(text, &c, err), -EINVAL);
+	snprintf(want, sizeof(want),
+		 "%s:2: clientloglimit: 4294971392: out of range (4096..1073741824 bytes)", inc);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(unlink(inc), 0);
+}
+END_TEST
+
+/* Text in memory ends at a NUL; the file must not quietly end there. */
+START_TEST(test_file_nul_byte)
+{
+	char path[] = "/tmp/linetime-test-XXXXXX";
+	char want[LT_CFG_ERR_MAX];
+	char err[LT_CFG_ERR_MAX] = "";
+	struct lt_config c, before;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "holdover = 30;\n\0local = 3;\n", 28), 28);
+	close(fd);
+	memset(&c, 0x5a, sizeof(c));
+	memcpy(&before, &c, sizeof(c));
+	ck_assert_int_eq(config_load_file(path, &c, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: syntax error: NUL byte", path);
+	ck_assert_str_eq(err, want);
+	ck_assert_mem_eq(&c, &before, sizeof(c));
+	ck_assert_int_eq(unlink(path), 0);
+}
+END_TEST
+
 START_TEST(test_file_missing)
 {
 	struct lt_config c, before;
@@ -605,6 +1152,11 @@ START_TEST(test_lab_profile)
 	ck_assert_str_eq(addr(&c.ports[0].addrs[1]), "2001:2::1/64");
 	ck_assert_int_eq(c.ports[0].gw4.family, 0);
 	ck_assert_int_eq(c.ports[0].gw6.family, 0);
+	/* The policy example there is commented out: every client, no limit. */
+	ck_assert_uint_eq(c.n_access, 0);
+	ck_assert_int_eq(c.kod_deny, 0);
+	ck_assert_int_eq(c.ratelimit.enabled, 0);
+	ck_assert_uint_eq(c.clientloglimit, 524288);
 	config_free(&c);
 }
 END_TEST
@@ -620,6 +1172,17 @@ START_TEST(test_production_example)
 	ck_assert_uint_eq(c.n_ports, 2);
 	ck_assert_str_eq(c.ports[0].device, "0000:01:00.0");
 	ck_assert_int_eq(c.ports[0].gw6.family, 6);
+	ck_assert_uint_eq(c.n_access, 3);
+	check_rule(&c, 0, 1, 0, NULL, 0, c.access[0].line);
+	check_rule(&c, 1, 0, 0, "203.0.113.0", 24, c.access[0].line + 1);
+	check_rule(&c, 2, 0, 0, "2001:db8:dead::", 48, c.access[0].line + 2);
+	ck_assert_int_eq(c.kod_deny, 0);
+	ck_assert_int_eq(c.ratelimit.enabled, 1);
+	ck_assert_int_eq(c.ratelimit.interval, 3);
+	ck_assert_uint_eq(c.ratelimit.burst, 8);
+	ck_assert_uint_eq(c.ratelimit.leak, 2);
+	ck_assert_uint_eq(c.ratelimit.kod, 3);
+	ck_assert_uint_eq(c.clientloglimit, 16777216);
 	config_free(&c);
 }
 END_TEST
@@ -630,6 +1193,7 @@ Suite *config_suite(void)
 	TCase *tc = tcase_create("valid");
 
 	tcase_add_test(tc, test_full);
+	tcase_add_test(tc, test_access_and_ratelimit);
 	tcase_add_test(tc, test_empty_is_defaults);
 	tcase_add_test(tc, test_optional_omitted);
 	tcase_add_test(tc, test_empty_groups_and_lists);
@@ -641,6 +1205,16 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_failed_reload_keeps_running);
 	tcase_add_test(tc, test_name_defaults_to_string);
 	tcase_add_test(tc, test_small_err_buffer);
+	tcase_add_test(tc, test_access_forms);
+	tcase_add_test(tc, test_access_shorthand);
+	tcase_add_test(tc, test_access_host_bits_cleared);
+	tcase_add_test(tc, test_access_order_and_spacing);
+	tcase_add_test(tc, test_access_lines);
+	tcase_add_test(tc, test_access_max_rules);
+	tcase_add_test(tc, test_ratelimit_defaults);
+	tcase_add_test(tc, test_ratelimit_members);
+	tcase_add_test(tc, test_kod_deny_and_clientloglimit);
+	tcase_add_test(tc, test_wide_literal_lookalikes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("invalid");
@@ -650,6 +1224,8 @@ Suite *config_suite(void)
 	tc = tcase_create("files");
 	tcase_add_test(tc, test_file_good_and_bad);
 	tcase_add_test(tc, test_file_missing);
+	tcase_add_test(tc, test_file_include);
+	tcase_add_test(tc, test_file_nul_byte);
 	tcase_add_test(tc, test_lab_profile);
 	tcase_add_test(tc, test_production_example);
 	suite_add_tcase(s, tc);
