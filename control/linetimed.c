@@ -17,11 +17,13 @@
 #include <json-c/json.h>
 
 #include "admin.h"
+#include "clients.h"
 #include "cmdline.h"
 #include "config.h"
 #include "localclock.h"
 #include "log.h"
 #include "ntp_packet.h"
+#include "policy.h"
 #include "punt.h"
 #include "report.h"
 #include "shm.h"
@@ -42,6 +44,9 @@ struct control {
 	uint64_t dp_beat_seen;
 	uint64_t dp_beat_ms;
 	int dp_alive;
+	uint32_t policy_generation;
+	uint64_t reloads;
+	uint64_t reloads_failed;
 };
 
 static void on_signal(int sig)
@@ -69,6 +74,66 @@ static int cmd_serverstats(void *ctx, struct json_object *args, struct json_obje
 	(void)err;
 	(void)errlen;
 	report_serverstats(data, shm_stats(c->region), shm_ports(c->region), punt_counters());
+	struct json_object *cl = json_object_new_object();
+	clients_summary(cl, c->region);
+	json_object_object_add(data, "clientlog", cl);
+	return 0;
+}
+
+static int cmd_clients(void *ctx, struct json_object *args, struct json_object *data, char *err,
+		       size_t errlen)
+{
+	struct control *c = ctx;
+
+	return clients_report(data, c->region, args, tsc_read(), err, errlen);
+}
+
+static const char *rule_text(const struct lt_cfg_access *a, char *buf, size_t len)
+{
+	char addr[64];
+	struct lt_cfg_addr ca = {.family = a->family, .prefixlen = a->prefixlen};
+
+	memcpy(ca.addr, a->addr, sizeof(ca.addr));
+	if (a->family == 0)
+		snprintf(addr, sizeof(addr), "%s", "");
+	else
+		config_addr_str(&ca, addr, sizeof(addr));
+	snprintf(buf, len, "%s%s%s%s", a->allow ? "allow" : "deny", a->all ? " all" : "",
+		 *addr ? " " : "", addr);
+	return buf;
+}
+
+/* ratelimit: the policy the dataplane enforces now, and its client tables. */
+static int cmd_ratelimit(void *ctx, struct json_object *args, struct json_object *data, char *err,
+			 size_t errlen)
+{
+	struct control *c = ctx;
+	static struct lt_policy p;
+	char buf[128];
+
+	(void)args;
+	(void)err;
+	(void)errlen;
+	uint32_t gen = policy_read(shm_policy(c->region), &p);
+	json_object_object_add(data, "generation", json_object_new_int64(gen));
+	struct json_object *rules = json_object_new_array();
+	for (unsigned int i = 0; i < p.n_access && i < LT_CFG_MAX_ACCESS; i++)
+		json_object_array_add(rules, json_object_new_string(rule_text(&p.access[i], buf, sizeof(buf))));
+	json_object_object_add(data, "access", rules);
+	json_object_object_add(data, "default", json_object_new_string(p.n_access ? "deny" : "allow"));
+	json_object_object_add(data, "kod_deny", json_object_new_boolean(p.kod_deny));
+	struct json_object *rl = json_object_new_object();
+	json_object_object_add(rl, "enabled", json_object_new_boolean(p.rl_enabled));
+	json_object_object_add(rl, "interval", json_object_new_int(p.rl_interval));
+	json_object_object_add(rl, "burst", json_object_new_int((int)p.rl_burst));
+	json_object_object_add(rl, "leak", json_object_new_int(p.rl_leak));
+	json_object_object_add(rl, "kod", json_object_new_int(p.rl_kod));
+	json_object_object_add(rl, "ipv4_prefix", json_object_new_int(p.rl_ipv4_prefix));
+	json_object_object_add(rl, "ipv6_prefix", json_object_new_int(p.rl_ipv6_prefix));
+	json_object_object_add(data, "ratelimit", rl);
+	struct json_object *cl = json_object_new_object();
+	clients_summary(cl, c->region);
+	json_object_object_add(data, "clientlog", cl);
 	return 0;
 }
 
@@ -127,7 +192,108 @@ static int cmd_status(void *ctx, struct json_object *args, struct json_object *d
 	json_object_object_add(data, "clock_generation",
 			       json_object_new_int64(shm_clock(c->region)->generation));
 	json_object_object_add(data, "clock_window_resets", json_object_new_int64((int64_t)c->clock.resets));
+	json_object_object_add(data, "config", json_object_new_string(c->cfg.path));
+	json_object_object_add(data, "policy_generation", json_object_new_int64(c->policy_generation));
+	json_object_object_add(data, "reloads", json_object_new_int64((int64_t)c->reloads));
+	json_object_object_add(data, "reloads_failed", json_object_new_int64((int64_t)c->reloads_failed));
 	return 0;
+}
+
+/* Settings a reload cannot change in a running appliance: note each one
+ * that differs so the operator knows a restart is needed. */
+static void restart_only(const struct lt_config *a, const struct lt_config *b, struct json_object *out)
+{
+	int ports_differ = a->n_ports != b->n_ports ||
+			   memcmp(a->ports, b->ports, sizeof(a->ports[0]) * a->n_ports) != 0;
+	int eal_differ = a->n_eal_args != b->n_eal_args;
+
+	for (unsigned int i = 0; !eal_differ && i < a->n_eal_args; i++)
+		eal_differ = strcmp(a->eal_args[i], b->eal_args[i]) != 0;
+#define DIFF(cond, name)                                                                           \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			json_object_array_add(out, json_object_new_string(name));                  \
+			log_msg(LOG_WARNING, "reload: %s changed; restart to apply it", name);     \
+		}                                                                                  \
+	} while (0)
+	DIFF(ports_differ, "dataplane.ports");
+	DIFF(eal_differ, "dataplane.eal");
+	DIFF(a->n_lcores != b->n_lcores || memcmp(a->lcores, b->lcores, sizeof(a->lcores)) != 0,
+	     "dataplane.lcores");
+	DIFF(a->main_lcore != b->main_lcore, "dataplane.main_lcore");
+	DIFF(a->idle_sleep_us != b->idle_sleep_us, "dataplane.idle_sleep_us");
+	DIFF(a->mbufs != b->mbufs, "dataplane.mbufs");
+	DIFF(strcmp(a->region_path, b->region_path) != 0, "region");
+	DIFF(strcmp(a->admin_socket, b->admin_socket) != 0, "admin.socket");
+	DIFF(strcmp(a->admin_group, b->admin_group) != 0, "admin.group");
+	DIFF(a->clientloglimit != b->clientloglimit, "clientloglimit");
+#undef DIFF
+}
+
+/*
+ * Re-read the config file, validate it whole, and apply what can change
+ * while running: access rules, rate limits, KoD, local stratum, holdover,
+ * precision, log level. An invalid file changes nothing.
+ */
+static int reload(struct control *c, struct json_object *data, char *err, size_t errlen)
+{
+	static struct lt_config next;
+	static struct lt_policy oldp, newp;
+	struct json_object *applied = json_object_new_array(), *restart = json_object_new_array();
+
+	if (config_load_file(c->cfg.path, &next, err, errlen) != 0) {
+		c->reloads_failed++;
+		log_msg(LOG_ERR, "reload rejected, running configuration unchanged: %s", err);
+		json_object_put(applied);
+		json_object_put(restart);
+		return -EINVAL;
+	}
+	restart_only(&c->cfg, &next, restart);
+	policy_from_config(&c->cfg, &oldp);
+	policy_from_config(&next, &newp);
+	if (memcmp(&oldp, &newp, sizeof(oldp)) != 0) {
+		c->policy_generation = policy_publish(shm_policy(c->region), &newp);
+		json_object_array_add(applied, json_object_new_string("access/ratelimit/kod_deny"));
+	}
+	if (next.local_stratum != c->cfg.local_stratum || next.holdover != c->cfg.holdover ||
+	    next.precision != c->cfg.precision) {
+		localclock_configure(&c->clock, &next);
+		json_object_array_add(applied, json_object_new_string("local/holdover/precision"));
+	}
+	if (next.log_level != c->cfg.log_level) {
+		log_set_level(next.log_level);
+		json_object_array_add(applied, json_object_new_string("log.level"));
+	}
+	/* Adopt the reloadable settings; keep the running ones that need a restart. */
+	c->cfg.local_stratum = next.local_stratum;
+	c->cfg.holdover = next.holdover;
+	c->cfg.precision = next.precision;
+	c->cfg.log_level = next.log_level;
+	memcpy(c->cfg.access, next.access, sizeof(next.access));
+	c->cfg.n_access = next.n_access;
+	c->cfg.kod_deny = next.kod_deny;
+	c->cfg.ratelimit = next.ratelimit;
+	config_free(&next);
+	c->reloads++;
+	log_msg(LOG_NOTICE, "reloaded %s: %zu change(s) applied, %zu need a restart; policy generation %u",
+		c->cfg.path, json_object_array_length(applied), json_object_array_length(restart),
+		c->policy_generation);
+	if (data) {
+		json_object_object_add(data, "applied", applied);
+		json_object_object_add(data, "restart_needed", restart);
+		json_object_object_add(data, "policy_generation", json_object_new_int64(c->policy_generation));
+	} else {
+		json_object_put(applied);
+		json_object_put(restart);
+	}
+	return 0;
+}
+
+static int cmd_reload(void *ctx, struct json_object *args, struct json_object *data, char *err,
+		      size_t errlen)
+{
+	(void)args;
+	return reload(ctx, data, err, errlen);
 }
 
 static void watch_dataplane(struct control *c, uint64_t now)
@@ -158,13 +324,20 @@ static void watch_dataplane(struct control *c, uint64_t now)
 static int attach_region(struct control *c)
 {
 	char err[LT_CFG_ERR_MAX];
+	struct shm_geometry geo;
+	static struct lt_policy pol;
 
-	if (shm_attach(c->cfg.region_path, &c->region, err, sizeof(err)) != 0) {
+	policy_geometry(&c->cfg, &geo);
+	if (shm_attach(c->cfg.region_path, &geo, &c->region, err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "shared region: %s", err);
 		return -1;
 	}
 	shm_proc_start(&shm_hdr(c->region)->ctl);
 	c->dp_epoch_seen = 0;
+	/* Our config is the policy from now on (it may differ from what a
+	 * previous control published before a restart). */
+	policy_from_config(&c->cfg, &pol);
+	c->policy_generation = policy_publish(shm_policy(c->region), &pol);
 	return 0;
 }
 
@@ -207,6 +380,12 @@ int main(int argc, char **argv)
 	admin_register("ports", ADMIN_READ, cmd_ports, &c, "dataplane ports, link and timestamp source");
 	admin_register("status", ADMIN_READ, cmd_status, &c,
 		       "liveness of both processes and the clock being served");
+	admin_register("clients", ADMIN_READ, cmd_clients, &c,
+		       "clients seen by the dataplane: hits, rate-limited, KoD, last seen");
+	admin_register("ratelimit", ADMIN_READ, cmd_ratelimit, &c,
+		       "access rules and rate limit in force, client table usage");
+	admin_register("reload", ADMIN_WRITE, cmd_reload, &c,
+		       "re-read the configuration and apply what changed (like SIGHUP)");
 
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);
@@ -229,8 +408,9 @@ int main(int argc, char **argv)
 		if (rc > 0)
 			admin_dispatch(fds, n);
 		if (hup) {
+			char rerr[LT_CFG_ERR_MAX];
 			hup = 0;
-			log_msg(LOG_NOTICE, "SIGHUP: live reload is not available in this version; restart linetimed to apply configuration changes");
+			reload(&c, NULL, rerr, sizeof(rerr));
 		}
 		punt_drain(c.region, 4096);
 

@@ -17,22 +17,75 @@
 #include <rte_mbuf.h>
 
 #include "cmdline.h"
+#include "clientlog.h"
 #include "config.h"
 #include "log.h"
+#include "policy.h"
 #include "port.h"
 #include "shm.h"
 #include "tsc.h"
 #include "worker.h"
 
-#define HOUSEKEEPING_US 100000
+#define TICK_US 10000          /* policy changes are picked up within this */
+#define HOUSEKEEPING_TICKS 10   /* heartbeat, port state every 100 ms */
 #define MBUF_CACHE 256
 
 static volatile int stop;
+
+/* The policy the workers use, and one replaced policy waiting until every
+ * worker has finished the poll round that may still be using it. */
+static struct dp_policy *current_policy;
+static struct dp_policy *retired_policy;
+static uint64_t retired_polls[LT_MAX_WORKERS];
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+static void log_policy(const struct dp_policy *p)
+{
+	if (p->rl.enabled)
+		log_msg(LOG_INFO,
+			"policy generation %u: %u access rule(s)%s, rate limit burst %u, %.6f s per response, leak 1/%u, KoD 1/%u",
+			p->generation, p->n_access, p->kod_deny ? " (KoD DENY)" : "", p->rl.burst,
+			(double)p->rl.interval_ticks / (double)rte_get_tsc_hz(), 1U << p->rl.leak,
+			p->rl.kod ? 1U << p->rl.kod : 0);
+	else
+		log_msg(LOG_INFO, "policy generation %u: %u access rule(s)%s, no rate limit",
+			p->generation, p->n_access, p->kod_deny ? " (KoD DENY)" : "");
+}
+
+/* Pick up a newly published policy; free a retired one once it is safe. */
+static void policy_tick(struct lt_policy_block *b, struct worker_ctx *w, unsigned int n)
+{
+	static struct lt_policy pol;
+	char err[256];
+
+	if (retired_policy) {
+		for (unsigned int i = 0; i < n; i++)
+			if (__atomic_load_n(&w[i].stats->polls, __ATOMIC_ACQUIRE) <= retired_polls[i])
+				return;
+		policy_free(retired_policy);
+		retired_policy = NULL;
+	}
+	uint32_t gen = __atomic_load_n(&b->generation, __ATOMIC_ACQUIRE);
+	if (gen == 0 || gen == current_policy->generation)
+		return;
+	gen = policy_read(b, &pol);
+	struct dp_policy *next = policy_compile(&pol, gen, rte_get_tsc_hz(), err, sizeof(err));
+	if (!next) {
+		/* Keep enforcing the old one; control validated this, so say so loudly. */
+		log_msg(LOG_ERR, "policy generation %u rejected: %s; keeping generation %u", gen, err,
+			current_policy->generation);
+		return;
+	}
+	retired_policy = current_policy;
+	for (unsigned int i = 0; i < n; i++)
+		retired_polls[i] = __atomic_load_n(&w[i].stats->polls, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&current_policy, next, __ATOMIC_RELEASE);
+	log_policy(next);
 }
 
 /* argv for rte_eal_init(): lcores, config EAL args, one device per port. */
@@ -58,12 +111,19 @@ static int build_eal_argv(const struct lt_config *c, int extra_argc, char **extr
 	} while (0)
 
 	PUSH("linetime-dp");
+	/* An explicit --lcores (e.g. two workers on one CPU in a small lab)
+	 * replaces the -l list built from the config; EAL takes only one. */
+	int explicit_lcores = 0;
+	for (int i = 0; i < extra_argc; i++)
+		explicit_lcores |= strncmp(extra_argv[i], "--lcores", 8) == 0;
 	char lcores[256];
 	int off = snprintf(lcores, sizeof(lcores), "%u", c->main_lcore);
 	for (unsigned int i = 0; i < c->n_lcores && off < (int)sizeof(lcores); i++)
 		off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u", c->lcores[i]);
-	PUSH("-l");
-	PUSHF("%s", lcores);
+	if (!explicit_lcores) {
+		PUSH("-l");
+		PUSHF("%s", lcores);
+	}
 	PUSH("--main-lcore");
 	PUSHF("%u", c->main_lcore);
 	for (unsigned int i = 0; i < c->n_eal_args; i++)
@@ -136,7 +196,9 @@ int main(int argc, char **argv)
 		log_msg(LOG_WARNING, "CPU does not report an invariant TSC; timestamps may drift between cores");
 
 	struct lt_region *region;
-	if (shm_attach(cfg.region_path, &region, err, sizeof(err)) != 0) {
+	struct shm_geometry geo;
+	policy_geometry(&cfg, &geo);
+	if (shm_attach(cfg.region_path, &geo, &region, err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "shared region: %s", err);
 		rte_eal_cleanup();
 		return 1;
@@ -159,6 +221,20 @@ int main(int argc, char **argv)
 	if (port_init_all(&cfg, n_workers, pool, ports) != 0)
 		goto fail_region;
 
+	/* Enforce control's last published policy if there is one (it may be
+	 * newer than our file after a reload), else our own config's. */
+	static struct lt_policy start_pol;
+	uint32_t gen = policy_read(shm_policy(region), &start_pol);
+	if (gen == 0)
+		policy_from_config(&cfg, &start_pol);
+	current_policy = policy_compile(&start_pol, gen, rte_get_tsc_hz(), err, sizeof(err));
+	if (!current_policy) {
+		log_msg(LOG_ERR, "policy: %s", err);
+		goto fail_ports;
+	}
+	log_policy(current_policy);
+
+	uint32_t entries = clientlog_entries_for(cfg.clientloglimit / n_workers);
 	static struct worker_ctx workers[LT_MAX_WORKERS];
 	worker_assign_queues(workers, n_workers, ports, cfg.n_ports);
 	for (unsigned int i = 0; i < n_workers; i++) {
@@ -174,6 +250,14 @@ int main(int argc, char **argv)
 		w->pool = pool;
 		w->idle_sleep_us = cfg.idle_sleep_us;
 		w->stop = &stop;
+		w->policy = &current_policy;
+		w->clog = shm_client_table(region, i);
+		/* A restarted dataplane keeps its clients (and their limits). */
+		if (w->clog->n_entries != entries)
+			clientlog_init(w->clog, entries, rte_get_tsc_hz(),
+				       tsc_read() ^ ((uint64_t)i << 32) ^ (uint64_t)getpid());
+		else
+			w->clog->tsc_hz = rte_get_tsc_hz();
 		neigh_init(&w->neigh, (uint64_t)rte_get_tsc_hz());
 		if (!rte_lcore_is_enabled(w->lcore)) {
 			log_msg(LOG_ERR, "lcore %u is not available to EAL", w->lcore);
@@ -196,8 +280,12 @@ int main(int argc, char **argv)
 	}
 	log_msg(LOG_INFO, "serving on %u port(s)", cfg.n_ports);
 
+	unsigned int tick = 0;
 	while (!stop) {
-		rte_delay_us_sleep(HOUSEKEEPING_US);
+		rte_delay_us_sleep(TICK_US);
+		policy_tick(shm_policy(region), workers, n_workers);
+		if (++tick % HOUSEKEEPING_TICKS)
+			continue;
 		shm_proc_beat(&hdr->dp, tsc_read());
 		port_publish(ports, cfg.n_ports, n_workers, shm_ports(region));
 		if (shm_replaced(region)) {
@@ -211,6 +299,8 @@ int main(int argc, char **argv)
 	}
 	log_msg(LOG_INFO, "stopping");
 	rte_eal_mp_wait_lcore();
+	policy_free(retired_policy);
+	policy_free(current_policy);
 	port_fini_all(ports, cfg.n_ports);
 	shm_detach(region);
 	config_free(&cfg);

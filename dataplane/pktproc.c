@@ -2,8 +2,11 @@
 #include "pktproc.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <string.h>
 
+#include "acl.h"
+#include "clientlog.h"
 #include "inet.h"
 #include "ntp_packet.h"
 
@@ -167,12 +170,24 @@ static int ntp_tail_ok(const uint8_t *q, uint16_t n)
 	return 1;
 }
 
-static struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off)
+/* Kiss codes (RFC 5905 7.4), host order. */
+#define KISS_DENY 0x44454e59U
+#define KISS_RATE 0x52415445U
+
+/*
+ * Rewrite the request at ntp_off into its mode 4 reply. kiss == 0: a normal
+ * reply, its transmit timestamp left for pktproc_stamp_tx(). kiss != 0: a
+ * Kiss-o'-Death (leap 3, stratum 0, the code as reference id) whose receive
+ * and transmit timestamps repeat the client's own, checksummed here.
+ */
+static struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off, enum lt_ctr ctr,
+					uint32_t kiss)
 {
 	const struct pktproc_server *s = p->ctx->server;
 	uint8_t *q = p->buf + ntp_off;
 	struct inet_udp_hdr *udp = (struct inet_udp_hdr *)(p->buf + p->v.l4_off);
 	const uint16_t ulen = INET_UDP_HLEN + NTP_HEADER_LEN;
+	const ntp_ts_t client_tx = ntp_ts_load(q + 40);
 	struct ntp_header h = {
 		.leap = s->leap & 3,
 		.version = (q[0] >> 3) & 7,
@@ -184,12 +199,22 @@ static struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off)
 		.root_dispersion = s->root_dispersion,
 		.refid = s->refid,
 		.ref = s->ref_time,
-		.org = ntp_ts_load(q + 40), /* RFC 5905 8: origin = client's transmit */
+		.org = client_tx, /* RFC 5905 8: origin = client's transmit */
 		.rx = p->rx_ts,
 		.tx = 0, /* pktproc_stamp_tx() writes it as late as possible */
 	};
 	uint16_t port = udp->sport;
 
+	if (kiss) {
+		h.leap = NTP_LEAP_UNSYNC;
+		h.stratum = 0;
+		h.refid = kiss;
+		h.root_delay = 0;
+		h.root_dispersion = 0;
+		h.ref = 0;
+		h.rx = client_tx;
+		h.tx = client_tx;
+	}
 	/* Extension fields and MACs are not echoed: the reply is the bare
 	 * header, so it is never longer than the request (no amplification). */
 	ntp_packet_encode(&h, q, NTP_HEADER_LEN);
@@ -202,9 +227,45 @@ static struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off)
 	else
 		reply_ip4((struct inet_ipv4_hdr *)(p->buf + p->v.l3_off), ulen);
 	reply_eth(p, ((struct inet_eth_hdr *)p->buf)->src);
-	p->v.ntp_off = ntp_off;
 	p->v.len = (uint16_t)(ntp_off + NTP_HEADER_LEN);
-	return finish(p, PKTPROC_REPLY, LT_CTR_ntp_replies);
+	if (kiss) {
+		if (p->v.ipv6)
+			inet_udp6_set_csum((const struct inet_ipv6_hdr *)(p->buf + p->v.l3_off), udp, ulen);
+		else
+			inet_udp4_set_csum((const struct inet_ipv4_hdr *)(p->buf + p->v.l3_off), udp, ulen);
+	} else {
+		p->v.ntp_off = ntp_off;
+	}
+	return finish(p, PKTPROC_REPLY, ctr);
+}
+
+/* A client request: access rules, then the client log and rate limit. */
+static struct pktproc_verdict ntp_client(struct pkt *p, uint16_t ntp_off)
+{
+	static const struct clientlog_params log_only = {.ipv4_prefix = 32, .ipv6_prefix = 128};
+	const struct pktproc_ctx *c = p->ctx;
+	const uint8_t *src = p->buf + p->v.l3_off +
+			     (p->v.ipv6 ? offsetof(struct inet_ipv6_hdr, src) : offsetof(struct inet_ipv4_hdr, src));
+
+	if (c->acl && !(p->v.ipv6 ? acl_allow6(c->acl, src) : acl_allow4(c->acl, src))) {
+		if (c->kod_deny)
+			return ntp_reply(p, ntp_off, LT_CTR_kod_deny_sent, KISS_DENY);
+		return drop(p, LT_CTR_drop_acl_deny);
+	}
+	if (c->clog) {
+		switch (clientlog_account(c->clog, c->rl ? c->rl : &log_only, p->v.ipv6 ? 6 : 4, src,
+					  c->now_tsc)) {
+		case CLIENTLOG_LEAK:
+			return ntp_reply(p, ntp_off, LT_CTR_ntp_replies_leaked, 0);
+		case CLIENTLOG_KOD:
+			return ntp_reply(p, ntp_off, LT_CTR_kod_rate_sent, KISS_RATE);
+		case CLIENTLOG_DROP:
+			return drop(p, LT_CTR_drop_ratelimit);
+		case CLIENTLOG_PASS:
+			break;
+		}
+	}
+	return ntp_reply(p, ntp_off, LT_CTR_ntp_replies, 0);
 }
 
 static struct pktproc_verdict ntp_in(struct pkt *p, uint16_t off, uint16_t n)
@@ -242,7 +303,7 @@ static struct pktproc_verdict ntp_in(struct pkt *p, uint16_t off, uint16_t n)
 	}
 	if (!ntp_tail_ok(q + NTP_HEADER_LEN, (uint16_t)(n - NTP_HEADER_LEN)))
 		return drop(p, LT_CTR_drop_ntp_ext);
-	return ntp_reply(p, off);
+	return ntp_client(p, off);
 }
 
 /* --- UDP --------------------------------------------------------------- */

@@ -8,6 +8,11 @@
  * ICMP echo reply, ND neighbour advertisement), marks it for control (punt),
  * or drops it. Every outcome names exactly one counter from counters.h.
  *
+ * NTP client requests pass the access rules, then the client log and rate
+ * limiter; a refused request is dropped or answered with a Kiss-o'-Death
+ * (DENY or RATE) that is never longer than the request and carries only the
+ * client's own transmit timestamp, so it reveals nothing of our clock.
+ *
  * An NTP reply is finished in two steps so the transmit timestamp is taken as
  * late as possible: pktproc_handle() writes everything but the transmit
  * timestamp, and pktproc_stamp_tx() writes it and the UDP checksum just before
@@ -62,12 +67,22 @@ struct pktproc_verdict {
 	uint16_t ntp_off;/* NTP reply awaiting pktproc_stamp_tx(): offset of the NTP header; else 0 */
 };
 
+struct acl;
+struct clientlog;
+struct clientlog_params;
+
 /* Per-call inputs that are not the frame itself. */
 struct pktproc_ctx {
 	const struct pktproc_port *port;
 	const struct pktproc_server *server;
 	struct neigh_table *neigh;  /* may be NULL: nothing is learned */
-	uint64_t now_tsc;           /* for neighbour ageing */
+	uint64_t now_tsc;           /* for neighbour ageing and the client log */
+	/* Policy for NTP client requests, applied in this order (RFC 5905 7.4
+	 * kiss codes): */
+	const struct acl *acl;      /* NULL: every client allowed */
+	uint8_t kod_deny;           /* denied clients get KoD DENY instead of nothing */
+	struct clientlog *clog;     /* NULL: no client log and no rate limit */
+	const struct clientlog_params *rl; /* limiter settings for clog */
 };
 
 /*

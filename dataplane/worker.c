@@ -58,12 +58,18 @@ static void punt_frame(struct worker_ctx *w, const uint8_t *buf, const struct pk
 /* Handle one RX queue's burst; returns the number of frames received. */
 static unsigned int poll_queue(struct worker_ctx *w, const struct worker_rxq *q,
 			       const struct lt_clock_snapshot *snap,
-			       const struct pktproc_server *server)
+			       const struct pktproc_server *server, const struct dp_policy *pol)
 {
 	struct rte_mbuf *pkts[BURST], *tx[BURST];
 	struct pktproc_verdict txv[BURST];
 	const struct dp_port *p = &w->ports[q->port];
-	struct pktproc_ctx ctx = {.port = &p->addr, .server = server, .neigh = &w->neigh};
+	struct pktproc_ctx ctx = {.port = &p->addr,
+				  .server = server,
+				  .neigh = &w->neigh,
+				  .acl = pol->acl,
+				  .kod_deny = pol->kod_deny,
+				  .clog = w->clog,
+				  .rl = &pol->rl};
 	unsigned int ntx = 0;
 
 	uint16_t n = rte_eth_rx_burst(p->port_id, q->queue, pkts, BURST);
@@ -235,14 +241,17 @@ int worker_main(void *arg)
 			seen = seq;
 		}
 		tstamp_server_params(&snap, tsc_read(), &server);
+		/* The policy in force for this whole round; the main lcore frees a
+		 * replaced one only after this round has ended (polls advanced). */
+		const struct dp_policy *pol = __atomic_load_n(w->policy, __ATOMIC_ACQUIRE);
 
 		unsigned int got = 0;
 		for (unsigned int i = 0; i < w->n_rxq; i++)
-			got += poll_queue(w, &w->rxq[i], &snap, &server);
+			got += poll_queue(w, &w->rxq[i], &snap, &server, pol);
 		if (!rte_ring_empty(w->inject))
 			drain_inject(w, &snap);
 
-		w->stats->polls++;
+		__atomic_store_n(&w->stats->polls, w->stats->polls + 1, __ATOMIC_RELEASE);
 		if (got)
 			w->stats->busy_polls++;
 		else if (w->idle_sleep_us)

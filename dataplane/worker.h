@@ -10,7 +10,9 @@
 
 #include <stdint.h>
 
+#include "clientlog.h"
 #include "neigh.h"
+#include "policy.h"
 #include "port.h"
 #include "shm.h"
 
@@ -36,6 +38,8 @@ struct worker_ctx {
 	struct rte_ring *punt;
 	struct rte_ring *inject;
 	struct rte_mempool *pool;
+	struct clientlog *clog;            /* this worker's client table (in the region) */
+	struct dp_policy *const *policy;   /* current policy, swapped by the main lcore */
 	unsigned int idle_sleep_us;
 	volatile int *stop;
 	struct neigh_table neigh;

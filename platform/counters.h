@@ -55,7 +55,12 @@
 	X(drop_punt_full, drop, "punt dropped: ring to control full")           \
 	X(drop_inject_bad, drop, "inject message from control invalid")         \
 	X(drop_inject_no_neigh, drop, "inject dropped: next hop not resolved")  \
-	X(drop_multiseg, drop, "frame in more than one buffer segment")
+	X(drop_multiseg, drop, "frame in more than one buffer segment")         \
+	X(drop_acl_deny, drop, "NTP request from a denied client, dropped")     \
+	X(kod_deny_sent, tx, "NTP request from a denied client, KoD DENY sent") \
+	X(drop_ratelimit, drop, "NTP request over the rate limit, dropped")    \
+	X(kod_rate_sent, tx, "NTP request over the rate limit, KoD RATE sent") \
+	X(ntp_replies_leaked, tx, "NTP request over the rate limit, answered (leak)")
 
 enum lt_ctr {
 #define LT_CTR_ENUM(name, kind, help) LT_CTR_##name,

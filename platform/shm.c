@@ -30,7 +30,8 @@ struct lt_region {
 };
 
 struct layout {
-	size_t off_clock, off_policy, off_stats, off_ports, off_punt, off_inject, size;
+	size_t off_clock, off_policy, off_stats, off_ports, off_punt, off_inject, off_clients;
+	size_t client_stride, size;
 };
 
 static size_t align_up(size_t v, size_t a)
@@ -38,7 +39,7 @@ static size_t align_up(size_t v, size_t a)
 	return (v + a - 1) / a * a;
 }
 
-static void compute_layout(struct layout *l)
+static void compute_layout(const struct shm_geometry *g, struct layout *l)
 {
 	size_t off = align_up(sizeof(struct lt_region_hdr), PAGE);
 
@@ -55,28 +56,40 @@ static void compute_layout(struct layout *l)
 	l->off_inject = off;
 	off = align_up(off + rte_ring_get_memsize_elem(sizeof(struct lt_msg), LT_INJECT_RING_SIZE),
 		       PAGE);
+	l->off_clients = off;
+	l->client_stride = align_up(g->client_table_bytes, PAGE);
+	off += l->client_stride * g->client_tables;
 	l->size = align_up(off, REGION_ALIGN);
 }
 
-size_t shm_region_size(void)
+size_t shm_region_size(const struct shm_geometry *g)
 {
 	struct layout l;
 
-	compute_layout(&l);
+	compute_layout(g, &l);
 	return l.size;
 }
 
-int shm_validate(const struct lt_region_hdr *h, size_t mapped)
+int shm_validate(const struct lt_region_hdr *h, size_t mapped, const struct shm_geometry *want)
 {
+	struct shm_geometry have;
 	struct layout l;
 
-	compute_layout(&l);
-	if (mapped < sizeof(*h) || h->magic != LT_REGION_MAGIC || h->abi != LT_REGION_ABI ||
+	if (mapped < sizeof(*h) || h->magic != LT_REGION_MAGIC || h->abi != LT_REGION_ABI)
+		return -EPROTO;
+	have.client_tables = h->client_tables;
+	have.client_table_bytes = h->client_table_bytes;
+	if (want && (want->client_tables != have.client_tables ||
+		     want->client_table_bytes != have.client_table_bytes))
+		return -EPROTO;
+	compute_layout(&have, &l);
+	if (
 	    h->hdr_size != sizeof(*h) || h->size != l.size || mapped < l.size ||
 	    h->msg_size != sizeof(struct lt_msg) || h->off_clock != l.off_clock ||
 	    h->off_policy != l.off_policy || h->off_stats != l.off_stats ||
 	    h->off_ports != l.off_ports || h->off_punt != l.off_punt ||
-	    h->off_inject != l.off_inject || h->punt_count != LT_PUNT_RING_SIZE ||
+	    h->off_inject != l.off_inject || h->off_clients != l.off_clients ||
+	    h->punt_count != LT_PUNT_RING_SIZE ||
 	    h->inject_count != LT_INJECT_RING_SIZE || h->n_workers_max != LT_MAX_WORKERS)
 		return -EPROTO;
 	return 0;
@@ -92,7 +105,8 @@ static int map_fd(int fd, size_t size, uint8_t **base)
 	return 0;
 }
 
-static int attach_fd(const char *path, int fd, struct lt_region **out, char *err, size_t errlen)
+static int attach_fd(const char *path, int fd, const struct shm_geometry *g, struct lt_region **out,
+		     char *err, size_t errlen)
 {
 	struct stat st;
 	struct lt_region *r;
@@ -117,11 +131,14 @@ static int attach_fd(const char *path, int fd, struct lt_region **out, char *err
 		return rc;
 	}
 	r->size = (size_t)st.st_size;
-	rc = shm_validate((struct lt_region_hdr *)r->base, r->size);
+	rc = shm_validate((struct lt_region_hdr *)r->base, r->size, g);
 	if (rc) {
 		const struct lt_region_hdr *h = (const void *)r->base;
-		snprintf(err, errlen, "%s: incompatible region (magic %#llx abi %u, want abi %u)", path,
-			 (unsigned long long)h->magic, h->abi, LT_REGION_ABI);
+		snprintf(err, errlen,
+			 "%s: incompatible region (magic %#llx abi %u, %u client tables of %llu bytes; want abi %u%s)",
+			 path, (unsigned long long)h->magic, h->abi, h->client_tables,
+			 (unsigned long long)h->client_table_bytes, LT_REGION_ABI,
+			 g ? " and the configured client log size" : "");
 		munmap(r->base, r->size);
 		free(r);
 		return rc;
@@ -133,7 +150,8 @@ static int attach_fd(const char *path, int fd, struct lt_region **out, char *err
 	return 0;
 }
 
-int shm_attach_existing(const char *path, struct lt_region **out, char *err, size_t errlen)
+int shm_attach_existing(const char *path, const struct shm_geometry *g, struct lt_region **out,
+			char *err, size_t errlen)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 	int rc;
@@ -143,12 +161,12 @@ int shm_attach_existing(const char *path, struct lt_region **out, char *err, siz
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 		return rc;
 	}
-	rc = attach_fd(path, fd, out, err, errlen);
+	rc = attach_fd(path, fd, g, out, err, errlen);
 	close(fd);
 	return rc;
 }
 
-static void init_region(uint8_t *base, const struct layout *l)
+static void init_region(uint8_t *base, const struct shm_geometry *g, const struct layout *l)
 {
 	struct lt_region_hdr *h = (struct lt_region_hdr *)base;
 
@@ -163,6 +181,9 @@ static void init_region(uint8_t *base, const struct layout *l)
 	h->off_ports = l->off_ports;
 	h->off_punt = l->off_punt;
 	h->off_inject = l->off_inject;
+	h->off_clients = l->off_clients;
+	h->client_tables = g->client_tables;
+	h->client_table_bytes = g->client_table_bytes;
 	h->punt_count = LT_PUNT_RING_SIZE;
 	h->inject_count = LT_INJECT_RING_SIZE;
 	h->msg_size = sizeof(struct lt_msg);
@@ -178,14 +199,14 @@ static void init_region(uint8_t *base, const struct layout *l)
 }
 
 /* Build a new region under a temporary name and rename it into place. */
-static int create_region(const char *path, char *err, size_t errlen)
+static int create_region(const char *path, const struct shm_geometry *g, char *err, size_t errlen)
 {
 	struct layout l;
 	char tmp[300];
 	uint8_t *base = NULL;
 	int fd, rc;
 
-	compute_layout(&l);
+	compute_layout(g, &l);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -203,7 +224,7 @@ static int create_region(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: mmap: %s", tmp, strerror(-rc));
 		goto fail;
 	}
-	init_region(base, &l);
+	init_region(base, g, &l);
 	munmap(base, l.size);
 	if (rename(tmp, path) != 0) {
 		rc = -errno;
@@ -218,7 +239,8 @@ fail:
 	return rc;
 }
 
-int shm_attach(const char *path, struct lt_region **out, char *err, size_t errlen)
+int shm_attach(const char *path, const struct shm_geometry *g, struct lt_region **out, char *err,
+	       size_t errlen)
 {
 	char lockpath[300];
 	int lockfd, rc;
@@ -233,13 +255,13 @@ int shm_attach(const char *path, struct lt_region **out, char *err, size_t errle
 	}
 	while (flock(lockfd, LOCK_EX) != 0 && errno == EINTR)
 		;
-	rc = shm_attach_existing(path, out, err, errlen);
+	rc = shm_attach_existing(path, g, out, err, errlen);
 	if (rc == -ENOENT || rc == -EPROTO) {
 		if (rc == -EPROTO)
 			log_msg(LOG_WARNING, "%s; replacing it with a new region", err);
-		rc = create_region(path, err, errlen);
+		rc = create_region(path, g, err, errlen);
 		if (rc == 0)
-			rc = shm_attach_existing(path, out, err, errlen);
+			rc = shm_attach_existing(path, g, out, err, errlen);
 	}
 	flock(lockfd, LOCK_UN);
 	close(lockfd);
@@ -296,6 +318,15 @@ struct rte_ring *shm_punt_ring(struct lt_region *r)
 struct rte_ring *shm_inject_ring(struct lt_region *r)
 {
 	return (struct rte_ring *)(r->base + shm_hdr(r)->off_inject);
+}
+
+void *shm_client_table(struct lt_region *r, unsigned int i)
+{
+	struct lt_region_hdr *h = shm_hdr(r);
+
+	if (i >= h->client_tables)
+		return NULL;
+	return r->base + h->off_clients + (size_t)i * align_up(h->client_table_bytes, PAGE);
 }
 
 const char *shm_path(const struct lt_region *r)

@@ -6,11 +6,12 @@
  * and size comes first, then blocks that each have exactly one writer:
  *
  *   clock   control    -> dataplane  seqlocked time maps and reply fields
- *   policy  control    -> dataplane  generation-numbered switches
+ *   policy  control    -> dataplane  access rules and rate limit, by generation
  *   stats   dataplane  -> control    per-worker cache-aligned counters
  *   ports   dataplane  -> control    port identity, link, NIC counters
  *   punt    dataplane  -> control    rte_ring of struct lt_msg by value
  *   inject  control    -> dataplane  rte_ring of struct lt_msg by value
+ *   clients dataplane  -> control    one client log per worker (see clientlog.h)
  *
  * Nothing in the region is a pointer, so the two processes may map it at
  * different addresses. The region outlives either process: whoever starts
@@ -24,12 +25,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "counters.h"
 #include "ntp_time.h"
 #include "seqlock.h"
 
 #define LT_REGION_MAGIC 0x4e4f494745525f4cULL /* "L_REGION" little-endian */
-#define LT_REGION_ABI 1
+#define LT_REGION_ABI 2
 
 #define LT_MAX_WORKERS 16
 #define LT_MAX_PORTS 8
@@ -76,10 +78,27 @@ struct lt_clock_block {
 
 /* --- policy block (writer: control) ----------------------------------- */
 
+/* What the dataplane enforces: access rules in file order and the rate
+ * limit, as control last published them. */
+struct lt_policy {
+	uint32_t n_access;
+	uint8_t kod_deny;
+	uint8_t rl_enabled;
+	uint8_t rl_leak;
+	uint8_t rl_kod;
+	uint8_t rl_ipv4_prefix;
+	uint8_t rl_ipv6_prefix;
+	uint8_t pad[6];
+	int32_t rl_interval;     /* log2 s */
+	uint32_t rl_burst;
+	struct lt_cfg_access access[LT_CFG_MAX_ACCESS];
+} __attribute__((aligned(8)));
+_Static_assert(sizeof(struct lt_policy) % 8 == 0, "seqlock_copy copies 8-byte words");
+
 struct lt_policy_block {
 	seqlock_t lock;
 	uint32_t generation;   /* the dataplane rebuilds its tables when this changes */
-	uint64_t flags;        /* LT_POLICY_* feature switches */
+	struct lt_policy p;
 } __attribute__((aligned(LT_CACHE_LINE)));
 
 /* --- stats block (writer: one dataplane worker per entry) -------------- */
@@ -172,23 +191,39 @@ struct lt_region_hdr {
 	uint32_t hdr_size;
 	uint64_t size;            /* total bytes mapped */
 	uint64_t created_unix;
-	uint64_t off_clock, off_policy, off_stats, off_ports, off_punt, off_inject;
+	uint64_t off_clock, off_policy, off_stats, off_ports, off_punt, off_inject, off_clients;
 	uint32_t punt_count, inject_count, msg_size, n_workers_max;
+	uint32_t client_tables;       /* one client table per worker */
+	uint32_t pad;
+	uint64_t client_table_bytes;  /* each table's size (page aligned in the region) */
 	struct lt_proc_info dp;   /* writer: dataplane */
 	struct lt_proc_info ctl;  /* writer: control */
 };
 
 struct lt_region; /* opaque handle: mapping address, size, path */
 
+/* The parts of the layout that come from the configuration. The client
+ * tables' contents belong to the dataplane (dataplane/clientlog.h); the
+ * region only reserves and zeroes them. */
+struct shm_geometry {
+	uint32_t client_tables;
+	uint64_t client_table_bytes;
+};
+
 /* Map the region at path, creating it if it is missing or incompatible
- * (wrong magic, ABI or size: logged, then replaced). Returns 0 or -errno. */
-int shm_attach(const char *path, struct lt_region **out, char *err, size_t errlen);
+ * (wrong magic, ABI, size or geometry: logged, then replaced). Returns 0
+ * or -errno. */
+int shm_attach(const char *path, const struct shm_geometry *g, struct lt_region **out, char *err,
+	       size_t errlen);
 
-/* Map an existing region only; -ENOENT if absent, -EPROTO if incompatible. */
-int shm_attach_existing(const char *path, struct lt_region **out, char *err, size_t errlen);
+/* Map an existing region only; -ENOENT if absent, -EPROTO if incompatible
+ * with this ABI or (when g is not NULL) with geometry g. */
+int shm_attach_existing(const char *path, const struct shm_geometry *g, struct lt_region **out,
+			char *err, size_t errlen);
 
-/* Check a mapped header for magic, ABI and size. Returns 0 or -EPROTO. */
-int shm_validate(const struct lt_region_hdr *h, size_t mapped);
+/* Check a mapped header for magic, ABI, size and (g != NULL) geometry.
+ * Returns 0 or -EPROTO. */
+int shm_validate(const struct lt_region_hdr *h, size_t mapped, const struct shm_geometry *g);
 
 /* Unmap (the file stays). */
 void shm_detach(struct lt_region *r);
@@ -197,8 +232,8 @@ void shm_detach(struct lt_region *r);
  * (another process replaced it): the caller should re-attach. */
 int shm_replaced(const struct lt_region *r);
 
-/* Total size of a region of this ABI. */
-size_t shm_region_size(void);
+/* Total size of a region of this ABI and geometry. */
+size_t shm_region_size(const struct shm_geometry *g);
 
 struct lt_region_hdr *shm_hdr(struct lt_region *r);
 struct lt_clock_block *shm_clock(struct lt_region *r);
@@ -207,6 +242,8 @@ struct lt_stats_block *shm_stats(struct lt_region *r);
 struct lt_ports_block *shm_ports(struct lt_region *r);
 struct rte_ring *shm_punt_ring(struct lt_region *r);
 struct rte_ring *shm_inject_ring(struct lt_region *r);
+/* Client table i (i < client_tables), or NULL. */
+void *shm_client_table(struct lt_region *r, unsigned int i);
 const char *shm_path(const struct lt_region *r);
 
 /* Mark the calling process started in its liveness block (epoch + 1). */

@@ -58,6 +58,7 @@ struct command {
 	const char *summary;      /* one line for the usage text */
 	const char *description;  /* "linetimectl COMMAND -h" */
 	void (*render)(struct json_object *data, const struct options *opt);
+	bool list_args;           /* takes --limit N and --sort KEY */
 };
 
 static const char *prog = "linetimectl";
@@ -304,6 +305,8 @@ static uint64_t sum_drops(struct json_object *counters)
 
 /* --- renderers ------------------------------------------------------------ */
 
+static void render_clientlog(struct json_object *cl);
+
 static void render_serverstats(struct json_object *data, const struct options *opt)
 {
 	struct json_object *counters = get(data, "counters", json_type_object);
@@ -331,9 +334,20 @@ static void render_serverstats(struct json_object *data, const struct options *o
 				drops[n_drops++] = (struct drop){ name, v };
 		}
 	}
-	kv_add(&kv, "NTP packets received", "%" PRIu64, answered + ntp_drops);
+	/* Requests refused by policy are NTP packets too (chrony counts its
+	 * rate-limited ones in "NTP packets dropped"). */
+	uint64_t leaked = get_u64(counters, "ntp_replies_leaked");
+	uint64_t kod_rate = get_u64(counters, "kod_rate_sent"), kod_deny = get_u64(counters, "kod_deny_sent");
+	uint64_t rl_drop = get_u64(counters, "drop_ratelimit"), acl_drop = get_u64(counters, "drop_acl_deny");
+	answered += leaked;
+	ntp_drops += rl_drop + acl_drop;
+	kv_add(&kv, "NTP packets received", "%" PRIu64, answered + ntp_drops + kod_rate + kod_deny);
 	kv_add(&kv, "NTP packets answered", "%" PRIu64, answered);
 	kv_add(&kv, "NTP packets dropped", "%" PRIu64, ntp_drops);
+	kv_add(&kv, "NTP requests over the rate limit", "%" PRIu64 " (%" PRIu64 " dropped, %" PRIu64
+	       " KoD RATE, %" PRIu64 " answered by leak)", rl_drop + kod_rate + leaked, rl_drop, kod_rate, leaked);
+	kv_add(&kv, "NTP requests denied by access rules", "%" PRIu64 " (%" PRIu64 " KoD DENY)",
+	       acl_drop + kod_deny, kod_deny);
 	kv_add(&kv, "Frames received", "%" PRIu64, get_u64(counters, "rx_frames"));
 	kv_add(&kv, "Frames dropped", "%" PRIu64,
 	       get(data, "drops_total", json_type_int) ? get_u64(data, "drops_total")
@@ -343,7 +357,9 @@ static void render_serverstats(struct json_object *data, const struct options *o
 			char *label;
 
 			if (!json_object_is_type(val, json_type_int) || counter_is_drop(name) ||
-			    strcmp(name, "rx_frames") == 0 || strcmp(name, "ntp_replies") == 0)
+			    strcmp(name, "rx_frames") == 0 || strcmp(name, "ntp_replies") == 0 ||
+			    strcmp(name, "ntp_replies_leaked") == 0 || strcmp(name, "kod_rate_sent") == 0 ||
+			    strcmp(name, "kod_deny_sent") == 0)
 				continue;
 			label = counter_label(name);
 			kv_add(&kv, label ? label : name, "%" PRIu64, json_object_get_uint64(val));
@@ -358,6 +374,7 @@ static void render_serverstats(struct json_object *data, const struct options *o
 		kv_add(&kv, "Control: inject ring full", "%" PRIu64, get_u64(ctl, "inject_ring_full"));
 	}
 	kv_print(&kv);
+	render_clientlog(get(data, "clientlog", json_type_object));
 
 	if (n_drops > 0) {
 		static const char *const head[] = { "  Drop reason", "Count", "Meaning" };
@@ -516,30 +533,183 @@ static void render_status(struct json_object *data, const struct options *opt)
 	printf("%-18s: %" PRIu64 "\n", "Clock updates", get_u64(data, "clock_generation"));
 }
 
+static char *format_ago(double s)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 120)
+		return xstrdup_printf("%.0fs", s);
+	if (s < 7200)
+		return xstrdup_printf("%.0fm", s / 60);
+	if (s < 172800)
+		return xstrdup_printf("%.0fh", s / 3600);
+	return xstrdup_printf("%.0fd", s / 86400);
+}
+
+static double get_double(struct json_object *obj, const char *key, double dflt)
+{
+	struct json_object *v;
+
+	if (!obj || !json_object_object_get_ex(obj, key, &v))
+		return dflt;
+	if (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int))
+		return json_object_get_double(v);
+	return dflt;
+}
+
+/* Like chronyc clients: one line per client, busiest first. */
+static void render_clients(struct json_object *data, const struct options *opt)
+{
+	static const char *const head[] = { "Client", "Hits", "Limited", "KoD", "Leaked",
+					    "Interval", "First", "Last", "Worker" };
+	struct table t = { .ncols = 9, .head = head, .align = "lrrrrrrrr" };
+	struct json_object *cl = get(data, "clients", json_type_array);
+
+	(void)opt;
+	for (size_t i = 0; cl && i < json_object_array_length(cl); i++) {
+		struct json_object *c = json_object_array_get_idx(cl, i);
+		uint64_t plen = get_u64(c, "prefixlen");
+		const char *addr = get_str(c, "address", "?");
+		bool host = plen == 32 || plen == 128;
+		double iv = get_double(c, "avg_interval", -1);
+		char *first = format_ago(get_double(c, "first_seen_ago", 0));
+		char *last = format_ago(get_double(c, "last_seen_ago", 0));
+
+		if (host)
+			table_add(&t, "%s", addr);
+		else
+			table_add(&t, "%s/%" PRIu64, addr, plen);
+		table_add(&t, "%" PRIu64, get_u64(c, "hits"));
+		table_add(&t, "%" PRIu64, get_u64(c, "limited"));
+		table_add(&t, "%" PRIu64, get_u64(c, "kod"));
+		table_add(&t, "%" PRIu64, get_u64(c, "leaked"));
+		if (iv < 0)
+			table_add(&t, "-");
+		else if (iv < 10)
+			table_add(&t, "%.2fs", iv);
+		else
+			table_add(&t, "%.0fs", iv);
+		table_add(&t, "%s", first ? first : "-");
+		table_add(&t, "%s", last ? last : "-");
+		table_add(&t, "%" PRIu64, get_u64(c, "worker"));
+		free(first);
+		free(last);
+	}
+	if (!cl || json_object_array_length(cl) == 0) {
+		printf("No clients.\n");
+		return;
+	}
+	table_print(&t);
+	if (get_u64(data, "shown") < get_u64(data, "total"))
+		printf("(%" PRIu64 " of %" PRIu64 " clients shown; --limit 0 for all)\n",
+		       get_u64(data, "shown"), get_u64(data, "total"));
+}
+
+static void render_clientlog(struct json_object *cl)
+{
+	if (!cl)
+		return;
+	printf("%-38s: %" PRIu64 " of %" PRIu64 " entries in %" PRIu64 " table(s)\n", "Client log in use",
+	       get_u64(cl, "used"), get_u64(cl, "entries"), get_u64(cl, "tables"));
+	printf("%-38s: %" PRIu64 "\n", "Client log records dropped", get_u64(cl, "evictions"));
+}
+
+static void render_ratelimit(struct json_object *data, const struct options *opt)
+{
+	struct json_object *rules = get(data, "access", json_type_array);
+	struct json_object *rl = get(data, "ratelimit", json_type_object);
+
+	(void)opt;
+	printf("%-38s: %" PRIu64 "\n", "Policy generation", get_u64(data, "generation"));
+	if (!rules || json_object_array_length(rules) == 0) {
+		printf("%-38s: none (every client allowed)\n", "Access rules");
+	} else {
+		printf("%-38s: %zu, in order (most specific wins; unmatched: %s)\n", "Access rules",
+		       json_object_array_length(rules), get_str(data, "default", "deny"));
+		for (size_t i = 0; i < json_object_array_length(rules); i++)
+			printf("  %s\n", json_object_get_string(json_object_array_get_idx(rules, i)));
+	}
+	printf("%-38s: %s\n", "Denied clients get", get_bool(data, "kod_deny") ? "KoD DENY" : "no reply");
+	if (!rl || !get_bool(rl, "enabled")) {
+		printf("%-38s: off\n", "Rate limit");
+	} else {
+		struct json_object *iv = get(rl, "interval", json_type_int);
+		int interval = iv ? json_object_get_int(iv) : 0;
+		uint64_t kod = get_u64(rl, "kod");
+
+		printf("%-38s: interval %d (%g s), burst %" PRIu64 ", leak %" PRIu64 " (1 in %u answered anyway)\n",
+		       "Rate limit", interval, interval >= 0 ? (double)(1u << interval) : 1.0 / (double)(1u << -interval),
+		       get_u64(rl, "burst"), get_u64(rl, "leak"), 1u << (get_u64(rl, "leak") & 7));
+		if (kod)
+			printf("%-38s: 1 in %u of the rest\n", "KoD RATE sent to", 1u << (kod & 15));
+		else
+			printf("%-38s: never (limited requests are dropped)\n", "KoD RATE sent");
+		printf("%-38s: IPv4 /%" PRIu64 ", IPv6 /%" PRIu64 "\n", "One client is", get_u64(rl, "ipv4_prefix"),
+		       get_u64(rl, "ipv6_prefix"));
+	}
+	render_clientlog(get(data, "clientlog", json_type_object));
+}
+
+static void render_reload(struct json_object *data, const struct options *opt)
+{
+	struct json_object *applied = get(data, "applied", json_type_array);
+	struct json_object *restart = get(data, "restart_needed", json_type_array);
+
+	(void)opt;
+	if (!applied || json_object_array_length(applied) == 0)
+		printf("Reloaded: no changes to apply.\n");
+	for (size_t i = 0; applied && i < json_object_array_length(applied); i++)
+		printf("Applied: %s\n", json_object_get_string(json_object_array_get_idx(applied, i)));
+	for (size_t i = 0; restart && i < json_object_array_length(restart); i++)
+		printf("Needs a restart (running value kept): %s\n",
+		       json_object_get_string(json_object_array_get_idx(restart, i)));
+	printf("Policy generation %" PRIu64 "\n", get_u64(data, "policy_generation"));
+}
+
 static const struct command commands[] = {
 	{ "serverstats", "show what the dataplane received, answered and dropped",
 	  "Show the dataplane's counters summed over all workers: NTP packets received,\n"
 	  "answered and dropped, every nonzero drop reason sorted by count, then the\n"
 	  "counters per port and the poll statistics per worker.",
-	  render_serverstats },
+	  render_serverstats, false },
 	{ "ports", "show the dataplane's ports: device, link, queues, timestamps",
 	  "Show each dataplane port: its name, DPDK device and driver, MAC address,\n"
 	  "link state and speed, RX/TX queues, the timestamp source in use (nic, tsc\n"
 	  "or none) and the NIC's packet and missed-packet counters.",
-	  render_ports },
+	  render_ports, false },
 	{ "status", "show both processes' liveness and the clock being served",
 	  "Show whether linetimed and linetime-dp are running (pid, how many times each\n"
 	  "has started, heartbeat), the shared region, and the clock the dataplane\n"
 	  "serves: mode, stratum, leap, reference ID, precision, TSC rate, holdover.",
-	  render_status },
+	  render_status, false },
+	{ "clients", "list clients: hits, rate-limited, KoD, intervals",
+	  "List the clients the dataplane has seen, busiest first, like chronyc clients:\n"
+	  "requests (hits), how many were over the rate limit (limited), KoD RATE\n"
+	  "replies, limited requests answered anyway (leaked), the average interval\n"
+	  "between requests, and when the client was first and last seen. With a rate\n"
+	  "limit prefix shorter than a host (e.g. IPv6 /64), a client is a prefix.\n"
+	  "Options: --limit N (default 100, 0 for all), --sort hits|limited|last.",
+	  render_clients, true },
+	{ "ratelimit", "show the access rules and rate limit in force",
+	  "Show the policy the dataplane enforces now: access rules in order (the most\n"
+	  "specific prefix wins), what denied clients get, the rate limit (interval,\n"
+	  "burst, leak, KoD share, client prefix lengths) and client log usage.",
+	  render_ratelimit, false },
+	{ "reload", "re-read the configuration and apply what changed",
+	  "Re-read linetime.conf, validate all of it, and apply what can change while\n"
+	  "running (access rules, rate limit, KoD, local stratum, holdover, log level)\n"
+	  "without restarting the dataplane. An invalid file is rejected with file,\n"
+	  "line and setting, and the running configuration stays as it was. Settings\n"
+	  "that need a restart are listed. Same as SIGHUP to linetimed. Needs root.",
+	  render_reload, false },
 	{ "help", "list the commands the server offers",
 	  "List the commands linetimed offers, whether each needs write access (root)\n"
 	  "or read access (root or the admin group), and a line of help for each.",
-	  render_help },
+	  render_help, false },
 	{ "version", "show the versions of linetimectl and linetimed",
 	  "Show the versions of linetimectl and of the running linetimed, and the\n"
 	  "admin protocol version each speaks.",
-	  render_version },
+	  render_version, false },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -858,12 +1028,28 @@ int main(int argc, char **argv)
 		die_usage("unknown command '%s'", argv[optind]);
 
 	/* The display options may also follow the command, as people type them. */
+	struct json_object *args = NULL;
 	for (int i = optind + 1; i < argc; i++) {
 		const char *a = argv[i];
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			command_usage(cmd);
 			return EXIT_OK;
+		} else if (cmd->list_args && (strcmp(a, "--limit") == 0 || strcmp(a, "-l") == 0)) {
+			char *end;
+			long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : -1;
+			if (i + 1 >= argc || *end || v < 0)
+				die_usage("%s: --limit needs a number (0 for all)", cmd->name);
+			if (!args)
+				args = json_object_new_object();
+			json_object_object_add(args, "limit", json_object_new_int64(v));
+			i++;
+		} else if (cmd->list_args && strcmp(a, "--sort") == 0) {
+			if (i + 1 >= argc)
+				die_usage("%s: --sort needs hits, limited or last", cmd->name);
+			if (!args)
+				args = json_object_new_object();
+			json_object_object_add(args, "sort", json_object_new_string(argv[++i]));
 		} else if (strcmp(a, "-j") == 0 || strcmp(a, "--json") == 0) {
 			opt.json = true;
 		} else if (strcmp(a, "-n") == 0 || strcmp(a, "--numeric") == 0) {
@@ -873,7 +1059,8 @@ int main(int argc, char **argv)
 		}
 	}
 
-	rc = transact(&opt, cmd->name, NULL, &data);
+	rc = transact(&opt, cmd->name, args, &data);
+	json_object_put(args);
 	if (rc != EXIT_OK)
 		return rc;
 	if (opt.json) {

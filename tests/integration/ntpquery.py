@@ -6,7 +6,7 @@ tests (are the fields right?). Plain sockets, no NTP library, so it checks
 exactly what is on the wire: the reply's origin must equal our transmit
 timestamp, the mode must be 4 and the version ours.
 
-  ntpquery.py [-v VERSION] [-c COUNT] [-i INTERVAL] [-t TIMEOUT] [--json] [-q] SERVER [PORT]
+  ntpquery.py [-v VERSION] [-c COUNT] [-i INTERVAL] [-t TIMEOUT] [-s SOURCE] [--json] [-q] SERVER [PORT]
 """
 import argparse
 import json
@@ -79,11 +79,14 @@ def main():
     ap.add_argument("-c", "--count", type=int, default=1)
     ap.add_argument("-t", "--timeout", type=float, default=1.0)
     ap.add_argument("-i", "--interval", type=float, default=0.0, help="seconds between requests")
+    ap.add_argument("-s", "--source", help="local address to send from")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("-q", "--quiet", action="store_true")
     a = ap.parse_args()
     info = socket.getaddrinfo(a.server, a.port, 0, socket.SOCK_DGRAM)[0]
     sock = socket.socket(info[0], socket.SOCK_DGRAM)
+    if a.source:
+        sock.bind((a.source, 0))
     out = []
     lost = 0
     for _ in range(max(1, min(a.count, 10000))):

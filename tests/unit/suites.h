@@ -15,7 +15,9 @@
 	X(shm)        \
 	X(clockmap)   \
 	X(tstamp)     \
-	X(report)
+	X(report)     \
+	X(acl)        \
+	X(clientlog)
 
 #define LT_SUITE_DECL(name) Suite *name##_suite(void);
 LT_SUITES(LT_SUITE_DECL)

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
+#include "clientlog.h"
 #include "inet.h"
 #include "neigh.h"
 #include "pcap_read.h"
@@ -487,6 +489,32 @@ static void turn_around(const struct spec *req, struct spec *e)
 	e->pad = e->truncate = 0;
 }
 
+/* --- policy: access rules and rate limiting ---------------------------- */
+
+static struct acl *deny_all_acl(void)
+{
+	/* "deny": every address, both families. */
+	static const struct lt_cfg_access deny_all = {.allow = 0, .family = 0, .prefixlen = 0};
+	struct acl *a = acl_build(&deny_all, 1, NULL, 0);
+
+	ck_assert_ptr_nonnull(a);
+	return a;
+}
+
+static struct clientlog *new_clientlog(void)
+{
+	struct clientlog *t = aligned_alloc(64, (clientlog_bytes(64) + 63) / 64 * 64);
+
+	ck_assert_ptr_nonnull(t);
+	clientlog_init(t, 64, 1000000000ULL, 12345);
+	return t;
+}
+
+/* One response, then one an hour: the second request is over the limit. */
+static const struct clientlog_params strict_rl = {.enabled = 1, .leak = 0, .kod = 0,
+						  .ipv4_prefix = 32, .ipv6_prefix = 128,
+						  .burst = 1, .interval_ticks = 3600000000000ULL};
+
 /* --- fixture runner --------------------------------------------------- */
 
 struct run {
@@ -509,6 +537,9 @@ struct fixture {
 
 #define F_TIGHT 1      /* cap == len: no spare room after the frame */
 #define F_KNOWN_PEER 2 /* the table already holds PEER6 (at OTHER_MAC) */
+#define F_DENY 4       /* access rules deny every client */
+#define F_LIMITED 8    /* the client already used its one-response burst */
+#define F_KOD_DENY 16  /* denied clients get KoD DENY */
 
 static void expect_frame(const struct run *r, const uint8_t *exp, uint16_t explen)
 {
@@ -959,6 +990,9 @@ FX(na_opt_len0) { na_to_us(s); s->data[25] = 0; }
 #define DROP PKTPROC_DROP
 #define PUNT PKTPROC_PUNT
 
+/* Defined with the policy tests below. */
+static void check_kod_deny(const struct run *r);
+
 static const struct fixture fixtures[] = {
 	/* NTP answered */
 	{ "NTPv1 client request over IPv4", ntp4_v1, REPLY, C(ntp_replies), check_ntp, 0 },
@@ -999,6 +1033,13 @@ static const struct fixture fixtures[] = {
 	{ "NTP mode 6 (control)", ntp_mode6, DROP, C(drop_ntp_mode_control), NULL, 0 },
 	{ "NTP mode 7 (private, monlist)", ntp_mode7, DROP, C(drop_ntp_mode_private), NULL, 0 },
 	{ "NTP mode 6, 12 bytes as ntpq sends", ntp_mode6_ntpq, DROP, C(drop_ntp_mode_control), NULL, 0 },
+	{ "NTP request from a denied client", ntp4_v4, DROP, C(drop_acl_deny), NULL, F_DENY },
+	{ "NTPv3 IPv6 request from a denied client", ntp6_v3, DROP, C(drop_acl_deny), NULL, F_DENY },
+	{ "NTP request from a denied client, KoD DENY", ntp4_v2, REPLY, C(kod_deny_sent), check_kod_deny, F_DENY | F_KOD_DENY },
+	{ "NTP IPv6 request from a denied client, KoD DENY", ntp6_v4, REPLY, C(kod_deny_sent), check_kod_deny, F_DENY | F_KOD_DENY },
+	{ "NTP request over the rate limit", ntp4_v4, DROP, C(drop_ratelimit), NULL, F_LIMITED },
+	{ "NTP IPv6 request over the rate limit", ntp6_v4, DROP, C(drop_ratelimit), NULL, F_LIMITED },
+	{ "mode 6 from a denied client is still counted as mode 6", ntp_mode6, DROP, C(drop_ntp_mode_control), NULL, F_DENY },
 	{ "NTP mode 7, 8 bytes over IPv6", ntp_mode7_short, DROP, C(drop_ntp_mode_private), NULL, 0 },
 	{ "NTP mode 0", ntp_mode0, DROP, C(drop_ntp_mode_other), NULL, 0 },
 	{ "NTP mode 5 (broadcast)", ntp_mode5, DROP, C(drop_ntp_mode_other), NULL, 0 },
@@ -1155,6 +1196,19 @@ START_TEST(test_golden)
 	r.cap = (fx->flags & F_TIGHT) ? r.inlen : (uint16_t)(r.inlen + 64);
 	if (fx->flags & F_KNOWN_PEER)
 		neigh_learn(&g_neigh, 6, PEER6, OTHER_MAC, 4000);
+	struct acl *acl = NULL;
+	struct clientlog *clog = NULL;
+	if (fx->flags & F_DENY)
+		ctx.acl = acl = deny_all_acl();
+	ctx.kod_deny = (fx->flags & F_KOD_DENY) != 0;
+	if (fx->flags & F_LIMITED) {
+		uint8_t first[FRAME_MAX];
+
+		ctx.clog = clog = new_clientlog();
+		ctx.rl = &strict_rl;
+		memcpy(first, r.in, r.inlen);
+		ck_assert_uint_eq(pktproc_handle(&ctx, first, r.inlen, r.inlen, RX_TS).ctr, C(ntp_replies));
+	}
 	mem = malloc((size_t)r.cap + CANARY_LEN);
 	ck_assert_ptr_nonnull(mem);
 	memcpy(mem, r.in, r.inlen);
@@ -1178,6 +1232,165 @@ START_TEST(test_golden)
 	if (fx->check)
 		fx->check(&r);
 	free(mem);
+	acl_free(acl);
+	free(clog);
+}
+END_TEST
+
+/* A KoD (RFC 5905 7.4): leap 3, stratum 0, the kiss code as reference id,
+ * no clock revealed (receive and transmit repeat the client's transmit),
+ * 48 bytes, checksums right, never longer than the request. */
+static void check_kod(const struct run *r, const char *code)
+{
+	int v6 = r->req.l3 == L3_IP6;
+	const uint8_t *q = r->out + (v6 ? 62 : 42);
+	const uint8_t *req = r->req.data;
+
+	ck_assert_uint_eq(r->v.len, (v6 ? 62 : 42) + 48);
+	ck_assert_uint_le(r->v.len, r->inlen);
+	ck_assert_uint_eq(r->v.ntp_off, 0); /* nothing left to stamp */
+	ck_assert_uint_eq(q[0], (uint8_t)(3 << 6 | (req[0] & 0x38) | 4));
+	ck_assert_uint_eq(q[1], 0);
+	ck_assert_int_eq(memcmp(q + 12, code, 4), 0);
+	ck_assert_int_eq(memcmp(q + 24, req + 40, 8), 0);
+	ck_assert_int_eq(memcmp(q + 32, req + 40, 8), 0);
+	ck_assert_int_eq(memcmp(q + 40, req + 40, 8), 0);
+	ck_assert_int_eq(memcmp(r->out, r->req.smac, 6), 0);
+	if (v6)
+		verify_ip6_reply_csums(r->out, r->v.len);
+	else
+		verify_ip4_reply_csums(r->out, r->v.len);
+}
+
+static void check_kod_deny(const struct run *r)
+{
+	check_kod(r, "DENY");
+}
+
+/* Run one request through ctx; the frame is built fresh each time. */
+static void run_once(struct pktproc_ctx *ctx, void (*make)(struct spec *), struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	make(&r->req);
+	r->inlen = build(&r->req, r->in);
+	r->cap = (uint16_t)(r->inlen + 64);
+	r->out = malloc(r->cap);
+	ck_assert_ptr_nonnull(r->out);
+	memcpy(r->out, r->in, r->inlen);
+	r->v = pktproc_handle(ctx, r->out, r->inlen, r->cap, RX_TS);
+}
+
+
+START_TEST(test_policy_kod_deny)
+{
+	struct pktproc_ctx ctx = {.port = &g_port, .server = &g_server, .now_tsc = 5000};
+	struct run r;
+
+	setup_port();
+	ctx.acl = deny_all_acl();
+	ctx.kod_deny = 1;
+	run_once(&ctx, ntp4_ext_chain_mac, &r);
+	ck_assert_uint_eq(r.v.action, PKTPROC_REPLY);
+	ck_assert_uint_eq(r.v.ctr, C(kod_deny_sent));
+	ck_assert_uint_lt(r.v.len, r.inlen); /* extension fields not echoed */
+	check_kod(&r, "DENY");
+	free(r.out);
+	acl_free((struct acl *)ctx.acl);
+}
+END_TEST
+
+/* Over the limit with kod 1 and no leak: about half get KoD RATE, the rest
+ * are dropped, and every KoD is well formed. */
+START_TEST(test_policy_kod_rate)
+{
+	struct pktproc_ctx ctx = {.port = &g_port, .server = &g_server, .now_tsc = 5000};
+	struct clientlog_params rl = strict_rl;
+	struct run r;
+	unsigned int kod = 0, dropped = 0;
+
+	setup_port();
+	rl.kod = 1;
+	ctx.clog = new_clientlog();
+	ctx.rl = &rl;
+	run_once(&ctx, ntp6_v4, &r);
+	ck_assert_uint_eq(r.v.ctr, C(ntp_replies));
+	free(r.out);
+	for (int i = 0; i < 400; i++) {
+		ctx.now_tsc += 1000;
+		run_once(&ctx, ntp6_v4, &r);
+		if (r.v.ctr == C(kod_rate_sent)) {
+			check_kod(&r, "RATE");
+			kod++;
+		} else {
+			ck_assert_uint_eq(r.v.ctr, C(drop_ratelimit));
+			ck_assert_uint_eq(r.v.action, PKTPROC_DROP);
+			dropped++;
+		}
+		free(r.out);
+	}
+	ck_assert_msg(kod > 140 && kod < 260, "kod %u of 400", kod);
+	ck_assert_uint_eq(kod + dropped, 400);
+	free(ctx.clog);
+}
+END_TEST
+
+/* Leak 1: about half of the limited requests are answered normally. */
+START_TEST(test_policy_leak)
+{
+	struct pktproc_ctx ctx = {.port = &g_port, .server = &g_server, .now_tsc = 5000};
+	struct clientlog_params rl = strict_rl;
+	struct run r;
+	unsigned int leaked = 0;
+
+	setup_port();
+	rl.leak = 1;
+	ctx.clog = new_clientlog();
+	ctx.rl = &rl;
+	for (int i = 0; i < 401; i++) {
+		ctx.now_tsc += 1000;
+		run_once(&ctx, ntp4_v4, &r);
+		if (i == 0)
+			ck_assert_uint_eq(r.v.ctr, C(ntp_replies));
+		else if (r.v.ctr == C(ntp_replies_leaked)) {
+			pktproc_stamp_tx(r.out, &r.v, TX_TS);
+			check_ntp(&r);
+			leaked++;
+		} else
+			ck_assert_uint_eq(r.v.ctr, C(drop_ratelimit));
+		free(r.out);
+	}
+	ck_assert_msg(leaked > 140 && leaked < 260, "leaked %u of 400", leaked);
+	free(ctx.clog);
+}
+END_TEST
+
+/* The client log counts what the dataplane decided. */
+START_TEST(test_policy_clientlog_counts)
+{
+	struct pktproc_ctx ctx = {.port = &g_port, .server = &g_server, .now_tsc = 5000};
+	struct clientlog_entry e;
+	struct run r;
+	int found = 0;
+
+	setup_port();
+	ctx.clog = new_clientlog();
+	ctx.rl = &strict_rl;
+	for (int i = 0; i < 5; i++) {
+		ctx.now_tsc += 1000000;
+		run_once(&ctx, ntp4_v4, &r);
+		free(r.out);
+	}
+	for (uint32_t i = 0; i < ctx.clog->n_entries; i++) {
+		if (!clientlog_read(ctx.clog, i, &e))
+			continue;
+		found++;
+		ck_assert_uint_eq(e.family, 4);
+		ck_assert_uint_eq(e.hits, 5);
+		ck_assert_uint_eq(e.limited, 4);
+		ck_assert_int_eq(memcmp(e.addr, r.req.src4, 4), 0);
+	}
+	ck_assert_int_eq(found, 1);
+	free(ctx.clog);
 }
 END_TEST
 
@@ -1874,6 +2087,13 @@ Suite *pktproc_suite(void)
 	tcase_add_test(tc, test_no_neigh_table);
 	tcase_add_test(tc, test_unset_addresses);
 	tcase_add_test(tc, test_stamp_tx_twice);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("policy");
+	tcase_add_test(tc, test_policy_kod_deny);
+	tcase_add_test(tc, test_policy_kod_rate);
+	tcase_add_test(tc, test_policy_leak);
+	tcase_add_test(tc, test_policy_clientlog_counts);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("inet");

@@ -15,6 +15,7 @@
 #include "suites.h"
 
 static char path[128];
+static const struct shm_geometry geo = {.client_tables = 2, .client_table_bytes = 10000};
 
 static void setup(void)
 {
@@ -36,12 +37,12 @@ START_TEST(create_then_attach)
 	struct lt_region *a, *b;
 	char err[256];
 
-	ck_assert_int_eq(shm_attach_existing(path, &a, err, sizeof(err)), -ENOENT);
-	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
-	ck_assert_int_eq(shm_attach_existing(path, &b, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach_existing(path, &geo, &a, err, sizeof(err)), -ENOENT);
+	ck_assert_int_eq(shm_attach(path, &geo, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach_existing(path, &geo, &b, err, sizeof(err)), 0);
 	ck_assert_uint_eq(shm_hdr(a)->magic, LT_REGION_MAGIC);
 	ck_assert_uint_eq(shm_hdr(a)->abi, LT_REGION_ABI);
-	ck_assert_uint_eq(shm_hdr(a)->size, shm_region_size());
+	ck_assert_uint_eq(shm_hdr(a)->size, shm_region_size(&geo));
 	/* Both mappings see the same memory. */
 	shm_stats(a)->w[3].ctr[1][LT_CTR_ntp_replies] = 12345;
 	ck_assert_uint_eq(shm_stats(b)->w[3].ctr[1][LT_CTR_ntp_replies], 12345);
@@ -56,12 +57,12 @@ START_TEST(reattach_keeps_state)
 	struct lt_region *a;
 	char err[256];
 
-	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach(path, &geo, &a, err, sizeof(err)), 0);
 	shm_proc_start(&shm_hdr(a)->dp);
 	shm_stats(a)->w[0].ctr[0][LT_CTR_rx_frames] = 77;
 	shm_detach(a);
 	/* A restarted process attaches and finds counters and epochs. */
-	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach(path, &geo, &a, err, sizeof(err)), 0);
 	ck_assert_uint_eq(shm_stats(a)->w[0].ctr[0][LT_CTR_rx_frames], 77);
 	shm_proc_start(&shm_hdr(a)->dp);
 	ck_assert_uint_eq(shm_hdr(a)->dp.epoch, 2);
@@ -85,13 +86,13 @@ START_TEST(version_mismatch_rejected_then_replaced)
 	char err[256];
 	uint32_t abi = LT_REGION_ABI + 1;
 
-	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach(path, &geo, &a, err, sizeof(err)), 0);
 	shm_detach(a);
 	corrupt(offsetof(struct lt_region_hdr, abi), &abi, sizeof(abi));
-	ck_assert_int_eq(shm_attach_existing(path, &b, err, sizeof(err)), -EPROTO);
+	ck_assert_int_eq(shm_attach_existing(path, &geo, &b, err, sizeof(err)), -EPROTO);
 	ck_assert_ptr_nonnull(strstr(err, "incompatible"));
 	/* shm_attach replaces an incompatible region with a fresh one. */
-	ck_assert_int_eq(shm_attach(path, &b, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach(path, &geo, &b, err, sizeof(err)), 0);
 	ck_assert_uint_eq(shm_hdr(b)->abi, LT_REGION_ABI);
 	shm_detach(b);
 }
@@ -103,13 +104,13 @@ START_TEST(bad_magic_and_short_file)
 	char err[256];
 	uint64_t bad = 0x1122334455667788ULL;
 
-	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach(path, &geo, &a, err, sizeof(err)), 0);
 	shm_detach(a);
 	corrupt(0, &bad, sizeof(bad));
-	ck_assert_int_eq(shm_attach_existing(path, &a, err, sizeof(err)), -EPROTO);
+	ck_assert_int_eq(shm_attach_existing(path, &geo, &a, err, sizeof(err)), -EPROTO);
 	ck_assert_int_eq(truncate(path, 16), 0);
-	ck_assert_int_eq(shm_attach_existing(path, &a, err, sizeof(err)), -EPROTO);
-	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach_existing(path, &geo, &a, err, sizeof(err)), -EPROTO);
+	ck_assert_int_eq(shm_attach(path, &geo, &a, err, sizeof(err)), 0);
 	shm_detach(a);
 }
 END_TEST
@@ -120,11 +121,42 @@ START_TEST(replaced_detected)
 	char err[256];
 	uint32_t abi = 999;
 
-	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach(path, &geo, &a, err, sizeof(err)), 0);
 	corrupt(offsetof(struct lt_region_hdr, abi), &abi, sizeof(abi));
-	ck_assert_int_eq(shm_attach(path, &b, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach(path, &geo, &b, err, sizeof(err)), 0);
 	ck_assert_int_eq(shm_replaced(a), 1);
 	ck_assert_int_eq(shm_replaced(b), 0);
+	shm_detach(a);
+	shm_detach(b);
+}
+END_TEST
+
+START_TEST(client_tables_and_geometry)
+{
+	struct lt_region *a, *b;
+	struct shm_geometry bigger = {.client_tables = 2, .client_table_bytes = 20000};
+	char err[256];
+
+	ck_assert_int_eq(shm_attach(path, &geo, &a, err, sizeof(err)), 0);
+	uint8_t *t0 = shm_client_table(a, 0), *t1 = shm_client_table(a, 1);
+	ck_assert_ptr_nonnull(t0);
+	ck_assert_ptr_nonnull(t1);
+	ck_assert_ptr_null(shm_client_table(a, 2));
+	/* Page-aligned, non-overlapping, inside the mapping, zeroed. */
+	ck_assert_uint_eq((uintptr_t)t0 % 4096, 0);
+	ck_assert_uint_ge((size_t)(t1 - t0), geo.client_table_bytes);
+	ck_assert_uint_le((size_t)(t1 + geo.client_table_bytes - (uint8_t *)shm_hdr(a)), shm_region_size(&geo));
+	ck_assert_uint_eq(t1[geo.client_table_bytes - 1], 0);
+	t1[geo.client_table_bytes - 1] = 9;
+	/* Any geometry is accepted when the caller does not care... */
+	ck_assert_int_eq(shm_attach_existing(path, NULL, &b, err, sizeof(err)), 0);
+	ck_assert_uint_eq(((uint8_t *)shm_client_table(b, 1))[geo.client_table_bytes - 1], 9);
+	shm_detach(b);
+	/* ...but a different client log size is incompatible and is replaced. */
+	ck_assert_int_eq(shm_attach_existing(path, &bigger, &b, err, sizeof(err)), -EPROTO);
+	ck_assert_int_eq(shm_attach(path, &bigger, &b, err, sizeof(err)), 0);
+	ck_assert_uint_eq(shm_hdr(b)->client_table_bytes, 20000);
+	ck_assert_int_eq(shm_replaced(a), 1);
 	shm_detach(a);
 	shm_detach(b);
 }
@@ -136,8 +168,8 @@ START_TEST(rings_carry_messages_by_value)
 	char err[256];
 	struct lt_msg in, out;
 
-	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
-	ck_assert_int_eq(shm_attach_existing(path, &b, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach(path, &geo, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach_existing(path, &geo, &b, err, sizeof(err)), 0);
 	/* Two mappings at different addresses: nothing in the ring is a pointer. */
 	ck_assert_ptr_ne(shm_punt_ring(a), shm_punt_ring(b));
 	for (unsigned int i = 0; i < LT_PUNT_RING_SIZE - 1; i++) {
@@ -174,7 +206,7 @@ START_TEST(seqlock_no_torn_reads)
 	struct lt_region *a;
 	char err[256];
 
-	ck_assert_int_eq(shm_attach(path, &a, err, sizeof(err)), 0);
+	ck_assert_int_eq(shm_attach(path, &geo, &a, err, sizeof(err)), 0);
 	struct lt_clock_block *b = shm_clock(a);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -239,6 +271,7 @@ Suite *shm_suite(void)
 	tcase_add_test(tc, version_mismatch_rejected_then_replaced);
 	tcase_add_test(tc, bad_magic_and_short_file);
 	tcase_add_test(tc, replaced_detected);
+	tcase_add_test(tc, client_tables_and_geometry);
 	tcase_add_test(tc, rings_carry_messages_by_value);
 	tcase_add_test(tc, seqlock_no_torn_reads);
 	tcase_add_test(tc, seqlock_sequence_parity);
