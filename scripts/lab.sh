@@ -6,6 +6,9 @@
 #   scripts/lab.sh status        what is running
 #   scripts/lab.sh start-dp | stop-dp | start-ctl | stop-ctl   one process (restart tests)
 #
+# Environment: LT_LAB_CONF (another config), LT_DP_EAL (extra EAL arguments
+# for linetime-dp, e.g. "--lcores 0@0,1@1,2@1" for two workers on 2 CPUs).
+#
 # Names other tools rely on: namespace lt-client; veth lt-dp0 (dataplane side,
 # root namespace, owned by DPDK via af_packet) <-> lt-cl0 (client side); the
 # appliance at 198.18.0.1 and 2001:2::1, the client at 198.18.0.2 and 2001:2::2.
@@ -66,13 +69,15 @@ start_ctl() {
 		pid_alive "$(pidof_file linetimed)" || break
 		sleep 0.1
 	done
-	log "linetimed did not come up; its log:"; tail -20 "$RUN/linetimed.log" >&2
+	log "linetimed did not come up; its log:"; tail -n 20 "$RUN/linetimed.log" >&2
 	return 1
 }
 
 start_dp() {
 	mkdir -p "$RUN"
-	"$BIN/linetime-dp" -c "$CONF" >>"$RUN/linetime-dp.log" 2>&1 &
+	# LT_DP_EAL: extra EAL arguments, e.g. --lcores to run more workers than CPUs.
+	# shellcheck disable=SC2086
+	"$BIN/linetime-dp" -c "$CONF" ${LT_DP_EAL:+-- $LT_DP_EAL} >>"$RUN/linetime-dp.log" 2>&1 &
 	echo $! >"$RUN/linetime-dp.pid"
 }
 
@@ -90,7 +95,7 @@ wait_served() {
 		sleep 0.5
 	done
 	log "the appliance does not answer; logs:"
-	tail -20 "$RUN/linetime-dp.log" "$RUN/linetimed.log" >&2
+	tail -n 20 "$RUN/linetime-dp.log" "$RUN/linetimed.log" >&2
 	return 1
 }
 
