@@ -1,6 +1,8 @@
 /* inet: Internet checksum and address helpers (see inet.h). */
 #include "inet.h"
 
+#include <string.h>
+
 #include <arpa/inet.h>
 
 int inet_ip6_is_solicited_node(const uint8_t a[16])
@@ -38,18 +40,51 @@ static uint32_t fold32(uint64_t acc)
 	return (uint32_t)acc;
 }
 
+/*
+ * The one's complement sum does not depend on byte order (RFC 1071 2(B)):
+ * sum the data as native (little-endian) 64-bit words with end-around
+ * carry, fold, and swap the two bytes of the result once. This is the
+ * dataplane's hottest loop, so it goes 8 bytes per step, not 2.
+ */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "inet_csum_add sums little-endian words");
+
 uint32_t inet_csum_add(uint32_t sum, const void *p, size_t len)
 {
 	const uint8_t *b = p;
-	uint64_t acc = sum;
-	size_t i;
+	uint64_t acc = 0, w;
 
-	for (i = 0; i + 1 < len; i += 2)
-		acc += (uint32_t)b[i] << 8 | b[i + 1];
-	/* RFC 1071 4.1: an odd trailing byte is padded with a zero byte. */
-	if (i < len)
-		acc += (uint32_t)b[i] << 8;
-	return fold32(acc);
+	for (; len >= 8; b += 8, len -= 8) {
+		memcpy(&w, b, 8);
+		acc += w;
+		acc += acc < w; /* end-around carry */
+	}
+	if (len >= 4) {
+		uint32_t w4;
+		memcpy(&w4, b, 4);
+		acc += w4;
+		acc += acc < w4;
+		b += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		uint16_t w2;
+		memcpy(&w2, b, 2);
+		acc += w2;
+		acc += acc < w2;
+		b += 2;
+		len -= 2;
+	}
+	/* RFC 1071 4.1: an odd trailing byte is padded with a zero byte; in
+	 * native little-endian order it is the low byte of its word. */
+	if (len) {
+		acc += b[0];
+		acc += acc < b[0];
+	}
+	uint32_t x = fold32(acc);
+	x = (x & 0xffff) + (x >> 16);
+	x = (x & 0xffff) + (x >> 16);
+	x = __builtin_bswap16((uint16_t)x);
+	return fold32((uint64_t)sum + x);
 }
 
 uint16_t inet_csum_fold(uint32_t sum)
