@@ -631,75 +631,6 @@ END_TEST
 
 /* --- invalid configs: the message names file, line and setting ------------ */
 
-/* chrony's rule forms, in order, host bits cleared; ratelimit defaults. */
-START_TEST(test_access_and_ratelimit)
-{
-	static const char text[] =
-		"access = [\n"
-		"  \"allow\",\n"
-		"  \"deny 198.18\",\n"
-		"  \"allow all 198.18.0.7\",\n"
-		"  \"deny 2001:2::1/48\",\n"
-		"  \"allow 10.1.2.3/8\" ];\n"
-		"kod_deny = true;\n"
-		"ratelimit = { };\n"
-		"clientloglimit = 1048576;\n";
-	static const struct {
-		uint8_t allow, all, family, prefixlen, addr[4];
-		unsigned int line;
-	} want[] = {
-		{1, 0, 0, 0, {0, 0, 0, 0}, 2},
-		{0, 0, 4, 16, {198, 18, 0, 0}, 3},
-		{1, 1, 4, 32, {198, 18, 0, 7}, 4},
-		{0, 0, 6, 48, {0x20, 0x01, 0x00, 0x02}, 5},
-		{1, 0, 4, 8, {10, 0, 0, 0}, 6},
-	};
-	struct lt_config c;
-	char err[LT_CFG_ERR_MAX] = "";
-
-	ck_assert_msg(load(text, &c, err) == 0, "%s", err);
-	ck_assert_uint_eq(c.n_access, 5);
-	for (unsigned int i = 0; i < 5; i++) {
-		ck_assert_uint_eq(c.access[i].allow, want[i].allow);
-		ck_assert_uint_eq(c.access[i].all, want[i].all);
-		ck_assert_uint_eq(c.access[i].family, want[i].family);
-		ck_assert_uint_eq(c.access[i].prefixlen, want[i].prefixlen);
-		ck_assert_int_eq(memcmp(c.access[i].addr, want[i].addr, 4), 0);
-		ck_assert_uint_eq(c.access[i].line, want[i].line);
-	}
-	/* 2001:2::1/48 keeps only its network bits. */
-	for (int b = 4; b < 16; b++)
-		ck_assert_uint_eq(c.access[3].addr[b], 0);
-	ck_assert_int_eq(c.kod_deny, 1);
-	ck_assert_int_eq(c.ratelimit.enabled, 1);
-	ck_assert_int_eq(c.ratelimit.interval, 3);
-	ck_assert_uint_eq(c.ratelimit.burst, 8);
-	ck_assert_uint_eq(c.ratelimit.leak, 2);
-	ck_assert_uint_eq(c.ratelimit.kod, 0);
-	ck_assert_uint_eq(c.ratelimit.ipv4_prefix, 32);
-	ck_assert_uint_eq(c.ratelimit.ipv6_prefix, 64);
-	ck_assert_uint_eq(c.clientloglimit, 1048576);
-	config_free(&c);
-
-	ck_assert_msg(load("ratelimit = { interval = -19; burst = 255; leak = 4; kod = 8; ipv4_prefix = 24; ipv6_prefix = 56; };\n", &c, err) == 0, "%s", err);
-	ck_assert_int_eq(c.ratelimit.interval, -19);
-	ck_assert_uint_eq(c.ratelimit.burst, 255);
-	ck_assert_uint_eq(c.ratelimit.kod, 8);
-	ck_assert_uint_eq(c.ratelimit.ipv6_prefix, 56);
-	ck_assert_uint_eq(c.n_access, 0);
-	config_free(&c);
-
-	/* No ratelimit group: off, defaults filled in; no rules: everyone served. */
-	ck_assert_int_eq(load("", &c, err), 0);
-	ck_assert_int_eq(c.ratelimit.enabled, 0);
-	ck_assert_uint_eq(c.ratelimit.burst, 8);
-	ck_assert_uint_eq(c.n_access, 0);
-	ck_assert_int_eq(c.kod_deny, 0);
-	ck_assert_uint_eq(c.clientloglimit, 524288);
-	config_free(&c);
-}
-END_TEST
-
 struct bad_case {
 	const char *text;
 	const char *want; /* the message starts with this */
@@ -719,28 +650,6 @@ struct bad_case {
 #define R256(x) R4(R4(R4(R4(x))))
 
 static const struct bad_case bad_cases[] = {
-	/* access rules, rate limit, client log */
-	{ "local = { stratum = 10; };\naccess = [ \"permit 1.2.3.4\" ];\n", "t.conf:2: access.[0]: \"permit 1.2.3.4\": expected \"allow\" or \"deny\"" },
-	{ "access = [ \"allow\",\n \"allow 1.2.3.4/33\" ];\n", "t.conf:2: access.[1]: \"allow 1.2.3.4/33\": prefix length out of range" },
-	{ "access = [ \"allow ::/129\" ];\n", "t.conf:1: access.[0]: \"allow ::/129\": prefix length out of range" },
-	{ "access = [ \"allow 300.1.1.1\" ];\n", "t.conf:1: access.[0]: \"allow 300.1.1.1\": \"300.1.1.1\": not an IPv4 or IPv6 address" },
-	{ "access = [ \"allow 1.2.3.4 extra\" ];\n", "t.conf:1: access.[0]: \"allow 1.2.3.4 extra\": unexpected \"extra\"" },
-	{ "access = [ \"deny all all\" ];\n", "t.conf:1: access.[0]: \"deny all all\": \"all\" given twice" },
-	{ "access = \"allow\";\n", "t.conf:1: access: expected an array" },
-	{ "allow = [ \"1.2.3.4\" ];\n", "t.conf:1: allow: unknown setting (chrony's allow rules go in access" },
-	{ "ratelimit = { interval = 13; };\n", "t.conf:1: ratelimit.interval: 13: out of range (-19..12)" },
-	{ "ratelimit = { interval = -20; };\n", "t.conf:1: ratelimit.interval: -20: out of range (-19..12)" },
-	{ "ratelimit = { burst = 0; };\n", "t.conf:1: ratelimit.burst: 0: out of range (1..255)" },
-	{ "ratelimit = { burst = 256; };\n", "t.conf:1: ratelimit.burst: 256: out of range (1..255)" },
-	{ "ratelimit = { leak = 0; };\n", "t.conf:1: ratelimit.leak: 0: out of range (1..4)" },
-	{ "ratelimit = { leak = 5; };\n", "t.conf:1: ratelimit.leak: 5: out of range (1..4)" },
-	{ "ratelimit = { kod = 9; };\n", "t.conf:1: ratelimit.kod: 9: out of range (0..8)" },
-	{ "ratelimit = { ipv4_prefix = 7; };\n", "t.conf:1: ratelimit.ipv4_prefix: 7: out of range (8..32)" },
-	{ "ratelimit = { ipv6_prefix = 129; };\n", "t.conf:1: ratelimit.ipv6_prefix: 129: out of range (16..128)" },
-	{ "ratelimit = {\n intervall = 3; };\n", "t.conf:2: ratelimit.intervall: unknown setting (did you mean \"interval\"?)" },
-	{ "clientloglimit = 1000;\n", "t.conf:1: clientloglimit: 1000: out of range (4096..1073741824 bytes)" },
-	{ "clientloglimit = 2000000000000L;\n", "t.conf:1: clientloglimit: 2000000000000: out of range" },
-	{ "kod_deny = 3;\n", "t.conf:1: kod_deny: expected a boolean" },
 	/* syntax */
 	{ "holdover = 60;\nlocal = { stratum = 10 ;\n", "t.conf:3: syntax error: " },
 	{ "holdover = 60;\nholdover = 70;\n", "t.conf:2: syntax error: duplicate setting name" },
@@ -1193,7 +1102,6 @@ Suite *config_suite(void)
 	TCase *tc = tcase_create("valid");
 
 	tcase_add_test(tc, test_full);
-	tcase_add_test(tc, test_access_and_ratelimit);
 	tcase_add_test(tc, test_empty_is_defaults);
 	tcase_add_test(tc, test_optional_omitted);
 	tcase_add_test(tc, test_empty_groups_and_lists);
