@@ -36,12 +36,15 @@ CTL_SRCS      := control/linetimed.c control/localclock.c control/admin.c contro
                  control/punt.c control/clients.c \
                  dataplane/policy.c dataplane/acl.c dataplane/clientlog.c
 CTLTOOL_SRCS  := tools/linetimectl.c
+GENLOGIC_SRCS := tools/gen/genreq.c tools/gen/genval.c tools/gen/genstats.c tools/gen/genrate.c
+GENDPDK_SRCS  := tools/gen/gen_main.c tools/gen/gen_port.c
+PKTBENCH_SRCS := tools/bench/pktbench.c
 
 UNIT_SRCS     := tests/unit/check_main.c tests/unit/test_ntp_time.c tests/unit/test_ntp_packet.c \
                  tests/unit/test_pktproc.c tests/unit/test_neigh.c tests/unit/test_inject.c \
                  tests/unit/test_config.c tests/unit/test_admin_proto.c tests/unit/test_shm.c \
                  tests/unit/test_clockmap.c tests/unit/test_tstamp.c tests/unit/test_report.c \
-                 tests/unit/test_acl.c tests/unit/test_clientlog.c \
+                 tests/unit/test_acl.c tests/unit/test_clientlog.c tests/unit/test_gen.c \
                  tests/unit/pcap_read.c tests/unit/testutil.c
 
 COMMON_SRCS := $(PROTO_SRCS) $(PLATFORM_SRCS)
@@ -49,13 +52,16 @@ DP_SRCS     := $(COMMON_SRCS) $(DPLOGIC_SRCS) $(DPDPDK_SRCS)
 CTLD_SRCS   := $(COMMON_SRCS) $(CTL_SRCS)
 CTLCLI_SRCS := $(COMMON_SRCS) $(CTLTOOL_SRCS)
 TEST_SRCS   := $(COMMON_SRCS) $(DPLOGIC_SRCS) control/report.c control/localclock.c \
-               control/clients.c $(UNIT_SRCS)
+               control/clients.c $(GENLOGIC_SRCS) $(UNIT_SRCS)
+GEN_SRCS    := $(COMMON_SRCS) $(GENLOGIC_SRCS) $(GENDPDK_SRCS)
+PKTB_SRCS   := $(COMMON_SRCS) $(DPLOGIC_SRCS) tools/gen/genreq.c $(PKTBENCH_SRCS)
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
-BINS := $(BUILD)/linetime-dp $(BUILD)/linetimed $(BUILD)/linetimectl
+BINS := $(BUILD)/linetime-dp $(BUILD)/linetimed $(BUILD)/linetimectl $(BUILD)/linetime-gen \
+        $(BUILD)/pktbench
 
-.PHONY: all check unit unit-asan integration demo deps clean install
+.PHONY: all check unit unit-asan integration demo deps clean install bench
 all: $(BINS)
 
 $(BUILD)/rel/%.o: %.c
@@ -71,6 +77,10 @@ $(BUILD)/linetime-dp: $(call obj,rel,$(DP_SRCS))
 $(BUILD)/linetimed: $(call obj,rel,$(CTLD_SRCS))
 	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
 $(BUILD)/linetimectl: $(call obj,rel,$(CTLCLI_SRCS))
+	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
+$(BUILD)/linetime-gen: $(call obj,rel,$(GEN_SRCS))
+	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
+$(BUILD)/pktbench: $(call obj,rel,$(PKTB_SRCS))
 	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
 $(BUILD)/unit-tests: $(call obj,rel,$(TEST_SRCS))
 	$(CC) $^ -o $@ $(CHECK_LIBS) $(DPDK_LIBS) $(CFG_LIBS) -lm
@@ -98,6 +108,12 @@ check:
 	$(MAKE) unit-asan
 	$(MAKE) integration
 
+# bench: root, bounded (a few minutes); prints one table, writes docs/BENCHMARKS.md figures.
+bench:
+	scripts/deps.sh
+	$(MAKE) all
+	scripts/bench.sh
+
 demo:
 	scripts/deps.sh
 	$(MAKE) all
@@ -106,7 +122,7 @@ demo:
 install: $(BINS)
 	install -d $(DESTDIR)/usr/sbin $(DESTDIR)/usr/bin $(DESTDIR)/etc/linetime
 	install -m 0755 $(BUILD)/linetime-dp $(BUILD)/linetimed $(DESTDIR)/usr/sbin/
-	install -m 0755 $(BUILD)/linetimectl $(DESTDIR)/usr/bin/
+	install -m 0755 $(BUILD)/linetimectl $(BUILD)/linetime-gen $(DESTDIR)/usr/bin/
 	install -D -m 0644 docs/linetimectl.8 $(DESTDIR)/usr/share/man/man8/linetimectl.8
 
 clean:

@@ -17,7 +17,8 @@
 	X(tstamp)     \
 	X(report)     \
 	X(acl)        \
-	X(clientlog)
+	X(clientlog)  \
+	X(gen)
 
 #define LT_SUITE_DECL(name) Suite *name##_suite(void);
 LT_SUITES(LT_SUITE_DECL)
