@@ -170,6 +170,19 @@ static int ntp_tail_ok(const uint8_t *q, uint16_t n)
 	return 1;
 }
 
+/* Checksum the UDP datagram at the verdict's offsets, in full rather than
+ * patched, so it stays right whatever was edited since the frame arrived. */
+static inline __attribute__((always_inline)) void udp_set_csum(uint8_t *buf,
+							    const struct pktproc_verdict *v)
+{
+	struct inet_udp_hdr *udp = (struct inet_udp_hdr *)(buf + v->l4_off);
+
+	if (v->ipv6)
+		inet_udp6_set_csum((const struct inet_ipv6_hdr *)(buf + v->l3_off), udp, ntohs(udp->len));
+	else
+		inet_udp4_set_csum((const struct inet_ipv4_hdr *)(buf + v->l3_off), udp, ntohs(udp->len));
+}
+
 /* Kiss codes (RFC 5905 7.4), host order. */
 #define KISS_DENY 0x44454e59U
 #define KISS_RATE 0x52415445U
@@ -229,10 +242,7 @@ static struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off, enum lt
 	reply_eth(p, ((struct inet_eth_hdr *)p->buf)->src);
 	p->v.len = (uint16_t)(ntp_off + NTP_HEADER_LEN);
 	if (kiss) {
-		if (p->v.ipv6)
-			inet_udp6_set_csum((const struct inet_ipv6_hdr *)(p->buf + p->v.l3_off), udp, ulen);
-		else
-			inet_udp4_set_csum((const struct inet_ipv4_hdr *)(p->buf + p->v.l3_off), udp, ulen);
+		udp_set_csum(p->buf, &p->v);
 	} else {
 		p->v.ntp_off = ntp_off;
 	}
@@ -723,20 +733,10 @@ struct pktproc_verdict pktproc_handle(const struct pktproc_ctx *ctx, uint8_t *bu
 
 void pktproc_stamp_tx(uint8_t *buf, const struct pktproc_verdict *v, ntp_ts_t tx_ts)
 {
-	struct inet_udp_hdr *udp;
-
 	if (!v->ntp_off || !v->l3_off || !v->l4_off)
 		return;
-	udp = (struct inet_udp_hdr *)(buf + v->l4_off);
 	ntp_ts_store(buf + v->ntp_off + 40, tx_ts);
-	/* Recomputed in full rather than patched, so the checksum stays right
-	 * whatever else was edited between pktproc_handle() and here. */
-	if (v->ipv6)
-		inet_udp6_set_csum((const struct inet_ipv6_hdr *)(buf + v->l3_off), udp,
-				   ntohs(udp->len));
-	else
-		inet_udp4_set_csum((const struct inet_ipv4_hdr *)(buf + v->l3_off), udp,
-				   ntohs(udp->len));
+	udp_set_csum(buf, v);
 }
 
 void pktproc_ip6_linklocal(const uint8_t mac[6], uint8_t out[16])
