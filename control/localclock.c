@@ -119,11 +119,7 @@ int localclock_update(struct localclock *lc, struct lt_clock_block *b,
 	if (rc)
 		return rc;
 	if (ports) {
-		uint32_t seq;
-		do {
-			seq = seqlock_read_begin(&ports->lock);
-			memcpy(&pcopy, (const void *)ports, sizeof(pcopy));
-		} while (seqlock_read_retry(&ports->lock, seq));
+		shm_ports_read(ports, &pcopy);
 		ports = &pcopy;
 	}
 	localclock_sample(lc, tsc, ntp_ts_from_timespec(&ts), ports, &s);

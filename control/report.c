@@ -34,20 +34,6 @@ static const char *ts_source_name(uint8_t src)
 	return "unknown";
 }
 
-static void snapshot_ports(const struct lt_ports_block *src, struct lt_ports_block *dst)
-{
-	uint32_t seq;
-
-	do {
-		seq = seqlock_read_begin(&src->lock);
-		seqlock_copy(dst, src, sizeof(*dst));
-	} while (seqlock_read_retry(&src->lock, seq));
-	if (dst->n_ports > LT_MAX_PORTS)
-		dst->n_ports = LT_MAX_PORTS;
-	if (dst->n_workers > LT_MAX_WORKERS)
-		dst->n_workers = LT_MAX_WORKERS;
-}
-
 static uint64_t load(const uint64_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
@@ -81,7 +67,7 @@ void report_serverstats(struct json_object *obj, const struct lt_stats_block *st
 	uint64_t drops = 0, replies = 0;
 	struct json_object *counters, *jports, *workers, *ctl;
 
-	snapshot_ports(ports ? ports : &no_ports, &pb);
+	shm_ports_read(ports ? ports : &no_ports, &pb);
 	if (!cc)
 		cc = &no_cc;
 
@@ -166,7 +152,7 @@ void report_ports(struct json_object *obj, const struct lt_ports_block *ports)
 	struct json_object *arr;
 	char mac[18];
 
-	snapshot_ports(ports ? ports : &no_ports, &pb);
+	shm_ports_read(ports ? ports : &no_ports, &pb);
 	arr = json_object_new_array();
 	for (unsigned int p = 0; p < pb.n_ports; p++) {
 		const struct lt_port_info *pi = &pb.port[p];

@@ -352,6 +352,20 @@ void shm_clock_read(const struct lt_clock_block *b, struct lt_clock_snapshot *ou
 	} while (seqlock_read_retry(&b->lock, seq));
 }
 
+void shm_ports_read(const struct lt_ports_block *b, struct lt_ports_block *out)
+{
+	uint32_t seq;
+
+	do {
+		seq = seqlock_read_begin(&b->lock);
+		seqlock_copy(out, b, sizeof(*out));
+	} while (seqlock_read_retry(&b->lock, seq));
+	if (out->n_ports > LT_MAX_PORTS)
+		out->n_ports = LT_MAX_PORTS;
+	if (out->n_workers > LT_MAX_WORKERS)
+		out->n_workers = LT_MAX_WORKERS;
+}
+
 void shm_proc_start(struct lt_proc_info *p)
 {
 	__atomic_store_n(&p->pid, (uint64_t)getpid(), __ATOMIC_RELAXED);

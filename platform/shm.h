@@ -147,6 +147,9 @@ struct lt_ports_block {
 	struct lt_port_info port[LT_MAX_PORTS];
 } __attribute__((aligned(LT_CACHE_LINE)));
 
+_Static_assert(sizeof(struct lt_ports_block) % 8 == 0, "seqlock_copy copies 8-byte words");
+_Static_assert(sizeof(struct lt_clock_snapshot) % 8 == 0, "seqlock_copy copies 8-byte words");
+
 /* --- process liveness (one writer each) ------------------------------- */
 
 struct lt_proc_info {
@@ -257,5 +260,9 @@ void shm_clock_publish(struct lt_clock_block *b, const struct lt_clock_snapshot 
 
 /* Read a consistent clock snapshot (dataplane, any process). */
 void shm_clock_read(const struct lt_clock_block *b, struct lt_clock_snapshot *out);
+
+/* Read a consistent copy of the ports block (control), with n_ports and
+ * n_workers clamped to what the block can hold. */
+void shm_ports_read(const struct lt_ports_block *b, struct lt_ports_block *out);
 
 #endif
