@@ -557,25 +557,11 @@ static struct pktproc_verdict ns_in(struct pkt *p, struct inet_ipv6_hdr *ip6, ui
 	else
 		memcpy(peer_mac, eth->src, 6);
 
-	reply_eth(p, peer_mac);
-	ip6->ver_tc_flow = htonl(6U << 28);
-	ip6->payload_len = htons(icmp_len);
-	ip6->next = INET_PROTO_ICMPV6;
-	ip6->hop_limit = INET_ND_HOP_LIMIT;
-	memcpy(ip6->src, target, 16);
-	memcpy(ip6->dst, peer, 16);
-	nd->type = INET_ICMP6_NEIGH_ADVERT;
-	nd->code = 0;
-	/* A DAD probe gets S=0 to all-nodes (RFC 4861 7.2.4); O=1 as we own
-	 * the address and proxy nothing. */
-	nd->flags = htonl((dad ? 0 : INET_ND_NA_SOLICITED) | INET_ND_NA_OVERRIDE);
-	memcpy(nd->target, target, 16);
-	if (icmp_len > sizeof(*nd)) {
-		opt->type = INET_ND_OPT_TLLA;
-		opt->len = 1;
-		memcpy(opt->mac, port->mac, 6);
-	}
-	inet_icmp6_set_csum(ip6, (struct inet_icmp6_hdr *)nd, icmp_len);
+	/* ND passes no extension headers, so the ICMPv6 message sits where
+	 * inet_nd_write_na() expects it. A DAD probe is answered to all-nodes
+	 * with S=0; O=1 as we own the address and proxy nothing. */
+	icmp_len = inet_nd_write_na(p->buf, port->mac, target, peer, peer_mac,
+				    icmp_len > sizeof(*nd));
 	p->v.len = (uint16_t)(p->v.l4_off + icmp_len);
 	return finish(p, PKTPROC_REPLY, LT_CTR_nd_adverts);
 }

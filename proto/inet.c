@@ -171,6 +171,36 @@ void inet_icmp6_set_csum(const struct inet_ipv6_hdr *ip, struct inet_icmp6_hdr *
 	icmp->csum = htons(inet_csum_fold(inet_csum_add(sum, icmp, len)));
 }
 
+uint16_t inet_nd_write_na(uint8_t *buf, const uint8_t our_mac[6], const uint8_t target[16],
+			  const uint8_t peer[16], const uint8_t peer_mac[6], int with_tlla)
+{
+	struct inet_eth_hdr *eth = (struct inet_eth_hdr *)buf;
+	struct inet_ipv6_hdr *ip6 = (struct inet_ipv6_hdr *)(buf + INET_ETH_HLEN);
+	struct inet_nd_msg *nd = (struct inet_nd_msg *)(buf + INET_ETH_HLEN + INET_IPV6_HLEN);
+	struct inet_nd_opt_lla *opt = (struct inet_nd_opt_lla *)(nd + 1);
+	uint16_t icmp_len = (uint16_t)(sizeof(*nd) + (with_tlla ? sizeof(*opt) : 0));
+
+	memcpy(eth->dst, peer_mac, 6);
+	memcpy(eth->src, our_mac, 6);
+	ip6->ver_tc_flow = htonl(6U << 28);
+	ip6->payload_len = htons(icmp_len);
+	ip6->next = INET_PROTO_ICMPV6;
+	ip6->hop_limit = INET_ND_HOP_LIMIT;
+	memcpy(ip6->src, target, 16);
+	memcpy(ip6->dst, peer, 16);
+	memset(nd, 0, sizeof(*nd));
+	nd->type = INET_ICMP6_NEIGH_ADVERT;
+	nd->flags = htonl((inet_ip6_is_multicast(peer) ? 0 : INET_ND_NA_SOLICITED) | INET_ND_NA_OVERRIDE);
+	memcpy(nd->target, target, 16);
+	if (with_tlla) {
+		opt->type = INET_ND_OPT_TLLA;
+		opt->len = 1;
+		memcpy(opt->mac, our_mac, 6);
+	}
+	inet_icmp6_set_csum(ip6, (struct inet_icmp6_hdr *)nd, icmp_len);
+	return icmp_len;
+}
+
 int inet_l4_csum4_ok(const struct inet_ipv4_hdr *ip, uint8_t proto, const void *l4, uint16_t len)
 {
 	uint32_t sum = inet_pseudo4_sum(ip->src, ip->dst, proto, len);

@@ -359,6 +359,18 @@ void inet_icmp6_set_csum(const struct inet_ipv6_hdr *ip, struct inet_icmp6_hdr *
 
 /* Nonzero if the UDP/ICMPv6 message of len bytes at l4 checksums correctly
  * with the IPv4/IPv6 pseudo-header of ip (protocol proto/next). */
+/*
+ * Rewrite a received neighbour solicitation at buf (Ethernet, a 40-byte
+ * IPv6 header, the ICMPv6 message right after) into our advertisement for
+ * target, sent from our_mac to peer at peer_mac: hop limit 255, Override
+ * set, Solicited unless peer is a multicast group (a DAD reply to all-nodes,
+ * RFC 4861 7.2.4), with our link-layer address option when with_tlla, and
+ * the checksum. target, peer and peer_mac must not point into buf. Returns
+ * the ICMPv6 length (24, or 32 with the option); buf must have room for it.
+ */
+uint16_t inet_nd_write_na(uint8_t *buf, const uint8_t our_mac[6], const uint8_t target[16],
+			  const uint8_t peer[16], const uint8_t peer_mac[6], int with_tlla);
+
 int inet_l4_csum4_ok(const struct inet_ipv4_hdr *ip, uint8_t proto, const void *l4, uint16_t len);
 int inet_l4_csum6_ok(const struct inet_ipv6_hdr *ip, uint8_t next, const void *l4, uint32_t len);
 

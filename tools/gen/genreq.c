@@ -422,23 +422,7 @@ uint16_t genreq_answer_neigh(const struct genreq_cfg *c, uint8_t *buf, uint16_t 
 		memcpy(peer, ip6->src, 16);
 		memcpy(peer_mac, buf + 6, 6);
 	}
-	memcpy(buf, peer_mac, 6);
-	memcpy(buf + 6, c->src_mac, 6);
-	ip6->ver_tc_flow = htonl(6U << 28);
-	ip6->payload_len = htons(icmp_len);
-	ip6->next = INET_PROTO_ICMPV6;
-	ip6->hop_limit = INET_ND_HOP_LIMIT;
-	memcpy(ip6->src, target, 16);
-	memcpy(ip6->dst, peer, 16);
-	memset(nd, 0, sizeof(*nd));
-	nd->type = INET_ICMP6_NEIGH_ADVERT;
-	nd->flags = htonl((inet_ip6_is_multicast(peer) ? 0 : INET_ND_NA_SOLICITED) | INET_ND_NA_OVERRIDE);
-	memcpy(nd->target, target, 16);
-	opt = (struct inet_nd_opt_lla *)(nd + 1);
-	opt->type = INET_ND_OPT_TLLA;
-	opt->len = 1;
-	memcpy(opt->mac, c->src_mac, 6);
-	inet_icmp6_set_csum(ip6, (struct inet_icmp6_hdr *)nd, icmp_len);
+	inet_nd_write_na(buf, c->src_mac, target, peer, peer_mac, 1);
 	return (uint16_t)(INET_ETH_HLEN + INET_IPV6_HLEN + icmp_len);
 }
 
