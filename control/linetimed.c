@@ -345,28 +345,10 @@ int main(int argc, char **argv)
 {
 	static struct control c;
 	struct cmdline cl;
-	char err[LT_CFG_ERR_MAX];
+	int status = cmdline_start(argc, argv, "linetimed", "", &cl, &c.cfg);
 
-	switch (cmdline_parse(argc, argv, "linetimed", "", &cl)) {
-	case CMDLINE_HELP:
-		return 0;
-	case CMDLINE_USAGE:
-		return 2;
-	default:
-		break;
-	}
-	const char *cfg_path = cl.config;
-	log_init("linetimed", cl.to_syslog, LOG_INFO);
-	if (config_load_file(cfg_path, &c.cfg, err, sizeof(err)) != 0) {
-		log_msg(LOG_ERR, "%s", err);
-		return 1;
-	}
-	if (cl.check_only) {
-		printf("%s: configuration OK\n", cfg_path);
-		config_free(&c.cfg);
-		return 0;
-	}
-	log_set_level(c.cfg.log_level);
+	if (status >= 0)
+		return status;
 	if (attach_region(&c) != 0)
 		return 1;
 	if (localclock_init(&c.clock, &c.cfg) != 0)

@@ -147,29 +147,13 @@ int main(int argc, char **argv)
 	struct lt_config cfg;
 	char err[LT_CFG_ERR_MAX];
 
-	switch (cmdline_parse(argc, argv, "linetime-dp",
-			      "EAL arguments come from dataplane.eal in the configuration, then from\n"
-			      "the command line after --.\n",
-			      &cl)) {
-	case CMDLINE_HELP:
-		return 0;
-	case CMDLINE_USAGE:
-		return 2;
-	default:
-		break;
-	}
+	int status = cmdline_start(argc, argv, "linetime-dp",
+				   "EAL arguments come from dataplane.eal in the configuration, then from\n"
+				   "the command line after --.\n",
+				   &cl, &cfg);
+	if (status >= 0)
+		return status;
 	const char *cfg_path = cl.config;
-	log_init("linetime-dp", cl.to_syslog, LOG_INFO);
-	if (config_load_file(cfg_path, &cfg, err, sizeof(err)) != 0) {
-		log_msg(LOG_ERR, "%s", err);
-		return 1;
-	}
-	log_set_level(cfg.log_level);
-	if (cl.check_only) {
-		printf("%s: configuration OK\n", cfg_path);
-		config_free(&cfg);
-		return 0;
-	}
 	if (cfg.n_ports == 0) {
 		log_msg(LOG_ERR, "%s: dataplane.ports: no ports configured; nothing to serve", cfg_path);
 		return 1;

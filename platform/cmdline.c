@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "log.h"
 
 static void usage(FILE *f, const char *prog, const char *extra)
 {
@@ -46,4 +47,31 @@ enum cmdline_result cmdline_parse(int argc, char **argv, const char *prog, const
 	}
 	out->next = optind;
 	return CMDLINE_RUN;
+}
+
+int cmdline_start(int argc, char **argv, const char *prog, const char *extra, struct cmdline *cl,
+		  struct lt_config *cfg)
+{
+	char err[LT_CFG_ERR_MAX];
+
+	switch (cmdline_parse(argc, argv, prog, extra, cl)) {
+	case CMDLINE_HELP:
+		return 0;
+	case CMDLINE_USAGE:
+		return 2;
+	default:
+		break;
+	}
+	log_init(prog, cl->to_syslog, LOG_INFO);
+	if (config_load_file(cl->config, cfg, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return 1;
+	}
+	log_set_level(cfg->log_level);
+	if (cl->check_only) {
+		printf("%s: configuration OK\n", cl->config);
+		config_free(cfg);
+		return 0;
+	}
+	return -1;
 }

@@ -22,4 +22,16 @@ enum cmdline_result {
 enum cmdline_result cmdline_parse(int argc, char **argv, const char *prog, const char *extra,
 				  struct cmdline *out);
 
+struct lt_config;
+
+/*
+ * The start both daemons share: parse the options, start logging as prog,
+ * load the configuration and apply its log level. Returns -1 to go on, or
+ * the exit status to return at once: 0 after -h or a successful -t (which
+ * prints "FILE: configuration OK"), 1 for a bad configuration (logged with
+ * file, line and setting), 2 for a bad option.
+ */
+int cmdline_start(int argc, char **argv, const char *prog, const char *extra, struct cmdline *cl,
+		  struct lt_config *cfg);
+
 #endif
