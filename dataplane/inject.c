@@ -65,6 +65,10 @@ int inject_check(const struct lt_msg *m, const struct pktproc_port *port)
 		return -1;
 	if (!src_is_ours(m, port) || dst_is_bad(m))
 		return -1;
+	/* A direct send needs a unicast MAC: never flood a reply to a group. */
+	if ((m->flags & LT_MSG_F_DIRECT) &&
+	    ((m->mac[0] & 1) || !(m->mac[0] | m->mac[1] | m->mac[2] | m->mac[3] | m->mac[4] | m->mac[5])))
+		return -1;
 	return 0;
 }
 
@@ -206,6 +210,7 @@ int inject_punt_msg(const uint8_t *buf, const struct pktproc_verdict *v, uint16_
 	out->ts = rx_ts;
 	out->sport = ntohs(udp->sport);
 	out->dport = ntohs(udp->dport);
+	memcpy(out->mac, ((const struct inet_eth_hdr *)buf)->src, sizeof(out->mac));
 	if (v->ipv6) {
 		const struct inet_ipv6_hdr *ip6 = (const void *)(buf + v->l3_off);
 

@@ -26,7 +26,7 @@ struct inject_route {
 
 /* Validate an inject message against the port: known type, family 4 or 6,
  * len <= LT_MSG_PAYLOAD_MAX, source address one of the port's, nonzero
- * ports. Returns 0 or -1 (counted as drop_inject_bad by the caller). */
+ * ports, a unicast MAC for LT_MSG_F_DIRECT. Returns 0 or -1 (counted as drop_inject_bad by the caller). */
 int inject_check(const struct lt_msg *m, const struct pktproc_port *port);
 
 /*

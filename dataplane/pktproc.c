@@ -196,27 +196,16 @@ static inline __attribute__((always_inline)) void udp_set_csum(uint8_t *buf,
 static struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off, enum lt_ctr ctr,
 					uint32_t kiss)
 {
-	const struct pktproc_server *s = p->ctx->server;
+	const struct ntp_server_params *s = p->ctx->server;
 	uint8_t *q = p->buf + ntp_off;
 	struct inet_udp_hdr *udp = (struct inet_udp_hdr *)(p->buf + p->v.l4_off);
 	const uint16_t ulen = INET_UDP_HLEN + NTP_HEADER_LEN;
 	const ntp_ts_t client_tx = ntp_ts_load(q + 40);
-	struct ntp_header h = {
-		.leap = s->leap & 3,
-		.version = (q[0] >> 3) & 7,
-		.mode = NTP_MODE_SERVER,
-		.stratum = s->stratum,
-		.poll = (int8_t)q[2], /* RFC 5905 9.2: the reply carries the request's poll */
-		.precision = s->precision,
-		.root_delay = s->root_delay,
-		.root_dispersion = s->root_dispersion,
-		.refid = s->refid,
-		.ref = s->ref_time,
-		.org = client_tx, /* RFC 5905 8: origin = client's transmit */
-		.rx = p->rx_ts,
-		.tx = 0, /* pktproc_stamp_tx() writes it as late as possible */
-	};
+	struct ntp_header h;
 	uint16_t port = udp->sport;
+
+	/* tx stays 0: pktproc_stamp_tx() writes it as late as possible. */
+	ntp_packet_server_reply(s, q, p->rx_ts, 0, &h);
 
 	if (kiss) {
 		h.leap = NTP_LEAP_UNSYNC;
@@ -249,13 +238,56 @@ static struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off, enum lt
 	return finish(p, PKTPROC_REPLY, ctr);
 }
 
-/* A client request: access rules, then the client log and rate limit. */
-static struct pktproc_verdict ntp_client(struct pkt *p, uint16_t ntp_off)
+/* With no rate limit configured, the client log still counts every client. */
+static const struct clientlog_params log_only = {.ipv4_prefix = 32, .ipv6_prefix = 128};
+
+/* [MS-SNTP] 2.2.1 authenticator: key id (the machine account's RID, little
+ * endian) and 16 zero bytes where the signature will go. */
+static int is_mssntp(const uint8_t *q, uint16_t n)
 {
-	static const struct clientlog_params log_only = {.ipv4_prefix = 32, .ipv6_prefix = 128};
+	uint64_t mac[2];
+
+	if (n != NTP_HEADER_LEN + 20 || ((q[0] >> 3) & 7) != 3)
+		return 0;
+	if (!(q[48] | q[49] | q[50] | q[51]))
+		return 0;
+	memcpy(mac, q + 52, sizeof(mac));
+	return (mac[0] | mac[1]) == 0;
+}
+
+/* A signed-time request that passed the rules: control has Samba sign it. A
+ * refusal is silent, as a Windows client rejects anything unsigned anyway. */
+static struct pktproc_verdict mssntp_client(struct pkt *p, const uint8_t *src)
+{
+	const struct pktproc_ctx *c = p->ctx;
+
+	if (c->acl && !(p->v.ipv6 ? acl_allow6(c->acl, src) : acl_allow4(c->acl, src)))
+		return drop(p, LT_CTR_drop_acl_deny);
+	if (!c->mssntp)
+		return drop(p, LT_CTR_drop_mssntp_off);
+	if (c->clog) {
+		switch (clientlog_account(c->clog, c->rl ? c->rl : &log_only, p->v.ipv6 ? 6 : 4, src,
+					  c->now_tsc)) {
+		case CLIENTLOG_KOD:
+		case CLIENTLOG_DROP:
+			return drop(p, LT_CTR_drop_ratelimit);
+		case CLIENTLOG_LEAK:
+		case CLIENTLOG_PASS:
+			break;
+		}
+	}
+	return finish(p, PKTPROC_PUNT, LT_CTR_mssntp_punted);
+}
+
+/* A client request: access rules, then the client log and rate limit. */
+static struct pktproc_verdict ntp_client(struct pkt *p, uint16_t ntp_off, uint16_t n)
+{
 	const struct pktproc_ctx *c = p->ctx;
 	const uint8_t *src = p->buf + p->v.l3_off +
 			     (p->v.ipv6 ? offsetof(struct inet_ipv6_hdr, src) : offsetof(struct inet_ipv4_hdr, src));
+
+	if (unlikely(is_mssntp(p->buf + ntp_off, n)))
+		return mssntp_client(p, src);
 
 	if (c->acl && !(p->v.ipv6 ? acl_allow6(c->acl, src) : acl_allow4(c->acl, src))) {
 		if (c->kod_deny)
@@ -311,9 +343,12 @@ static struct pktproc_verdict ntp_in(struct pkt *p, uint16_t off, uint16_t n)
 	default:
 		return drop(p, LT_CTR_drop_ntp_mode_other);
 	}
+	/* [MS-SNTP] 2.2.2: the extended authenticator, which Samba cannot sign. */
+	if (unlikely(n == NTP_HEADER_LEN + 72 && version == 3))
+		return drop(p, LT_CTR_drop_mssntp_extended);
 	if (!ntp_tail_ok(q + NTP_HEADER_LEN, (uint16_t)(n - NTP_HEADER_LEN)))
 		return drop(p, LT_CTR_drop_ntp_ext);
-	return ntp_client(p, off);
+	return ntp_client(p, off, n);
 }
 
 /* --- UDP --------------------------------------------------------------- */

@@ -13,6 +13,11 @@
  * (DENY or RATE) that is never longer than the request and carries only the
  * client's own transmit timestamp, so it reveals nothing of our clock.
  *
+ * MS-SNTP requests ([MS-SNTP] 2.2.1: version 3, 68 bytes, a key id and an
+ * all-zero MAC) pass the same rules and are then punted, with their receive
+ * timestamp, for control to have them signed by Samba. They never get a KoD
+ * or an unsigned reply: a refused one is dropped.
+ *
  * An NTP reply is finished in two steps so the transmit timestamp is taken as
  * late as possible: pktproc_handle() writes everything but the transmit
  * timestamp, and pktproc_stamp_tx() writes it and the UDP checksum just before
@@ -25,6 +30,7 @@
 
 #include "counters.h"
 #include "neigh.h"
+#include "ntp_packet.h"
 #include "ntp_time.h"
 
 #define LT_MAX_ADDRS 4
@@ -38,17 +44,6 @@ struct pktproc_port {
 	uint32_t ip4[LT_MAX_ADDRS];     /* network byte order */
 	uint8_t ip6[LT_MAX_ADDRS][16];  /* global/ULA addresses */
 	uint8_t ip6_ll[16];             /* link-local, EUI-64 from mac */
-};
-
-/* What the server says about its clock in every reply (host order). */
-struct pktproc_server {
-	uint8_t leap;        /* NTP_LEAP_*; NTP_LEAP_UNSYNC after holdover */
-	uint8_t stratum;     /* 1..15, or 16 when unsynchronised */
-	int8_t precision;
-	uint32_t root_delay; /* 16.16 */
-	uint32_t root_dispersion;
-	uint32_t refid;
-	ntp_ts_t ref_time;
 };
 
 enum pktproc_action {
@@ -74,7 +69,7 @@ struct clientlog_params;
 /* Per-call inputs that are not the frame itself. */
 struct pktproc_ctx {
 	const struct pktproc_port *port;
-	const struct pktproc_server *server;
+	const struct ntp_server_params *server;
 	struct neigh_table *neigh;  /* may be NULL: nothing is learned */
 	uint64_t now_tsc;           /* for neighbour ageing and the client log */
 	/* Policy for NTP client requests, applied in this order (RFC 5905 7.4
@@ -83,6 +78,7 @@ struct pktproc_ctx {
 	uint8_t kod_deny;           /* denied clients get KoD DENY instead of nothing */
 	struct clientlog *clog;     /* NULL: no client log and no rate limit */
 	const struct clientlog_params *rl; /* limiter settings for clog */
+	uint8_t mssntp;             /* MS-SNTP requests go to control for signing */
 };
 
 /*

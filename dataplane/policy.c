@@ -18,6 +18,7 @@ void policy_from_config(const struct lt_config *c, struct lt_policy *out)
 	out->rl_kod = (uint8_t)c->ratelimit.kod;
 	out->rl_ipv4_prefix = (uint8_t)c->ratelimit.ipv4_prefix;
 	out->rl_ipv6_prefix = (uint8_t)c->ratelimit.ipv6_prefix;
+	out->mssntp = (uint8_t)(c->ntpsigndsocket[0] != '\0');
 }
 
 uint32_t policy_publish(struct lt_policy_block *b, const struct lt_policy *p)
@@ -57,6 +58,7 @@ struct dp_policy *policy_compile(const struct lt_policy *p, uint32_t generation,
 	}
 	d->generation = generation;
 	d->kod_deny = p->kod_deny;
+	d->mssntp = p->mssntp;
 	d->n_access = p->n_access;
 	if (p->n_access > LT_CFG_MAX_ACCESS) {
 		snprintf(err, errlen, "policy has %u access rules, at most %d", p->n_access,

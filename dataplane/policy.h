@@ -22,6 +22,7 @@
 struct dp_policy {
 	uint32_t generation;      /* 0: compiled from the dataplane's own config */
 	uint8_t kod_deny;
+	uint8_t mssntp;
 	struct acl *acl;          /* NULL: no access rules, every client allowed */
 	struct clientlog_params rl;
 	unsigned int n_access;

@@ -33,7 +33,7 @@ ntp_ts_t tstamp_tx(const struct lt_clock_snapshot *s, uint64_t now_tsc)
 }
 
 void tstamp_server_params(const struct lt_clock_snapshot *s, uint64_t now_tsc,
-			  struct pktproc_server *out)
+			  struct ntp_server_params *out)
 {
 	out->precision = s->p.precision;
 	out->root_delay = s->p.root_delay;

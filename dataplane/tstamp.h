@@ -36,6 +36,6 @@ ntp_ts_t tstamp_tx(const struct lt_clock_snapshot *s, uint64_t now_tsc);
  * replies say leap 3 (unsynchronised) and stratum 16 (RFC 5905 7.3).
  */
 void tstamp_server_params(const struct lt_clock_snapshot *s, uint64_t now_tsc,
-			  struct pktproc_server *out);
+			  struct ntp_server_params *out);
 
 #endif

@@ -52,13 +52,13 @@ static void punt_frame(struct worker_ctx *w, const uint8_t *buf, const struct pk
 	if (rte_ring_mp_enqueue_elem(w->punt, &msg, sizeof(msg)) != 0)
 		count(w, port, LT_CTR_drop_punt_full);
 	else
-		count(w, port, LT_CTR_punted);
+		count(w, port, v->ctr); /* punted, or mssntp_punted */
 }
 
 /* Handle one RX queue's burst; returns the number of frames received. */
 static unsigned int poll_queue(struct worker_ctx *w, const struct worker_rxq *q,
 			       const struct lt_clock_snapshot *snap,
-			       const struct pktproc_server *server, const struct dp_policy *pol)
+			       const struct ntp_server_params *server, const struct dp_policy *pol)
 {
 	struct rte_mbuf *pkts[BURST], *tx[BURST];
 	struct pktproc_verdict txv[BURST];
@@ -68,6 +68,7 @@ static unsigned int poll_queue(struct worker_ctx *w, const struct worker_rxq *q,
 				  .neigh = &w->neigh,
 				  .acl = pol->acl,
 				  .kod_deny = pol->kod_deny,
+				  .mssntp = pol->mssntp,
 				  .clog = w->clog,
 				  .rl = &pol->rl};
 	unsigned int ntx = 0;
@@ -195,7 +196,9 @@ static void drain_inject(struct worker_ctx *w, const struct lt_clock_snapshot *s
 			count(w, pidx, LT_CTR_drop_inject_bad);
 			continue;
 		}
-		if (next_hop_mac(w, p, m, mac) != 0) {
+		if (m->flags & LT_MSG_F_DIRECT)
+			memcpy(mac, m->mac, sizeof(mac));
+		else if (next_hop_mac(w, p, m, mac) != 0) {
 			count(w, pidx, LT_CTR_drop_inject_no_neigh);
 			continue;
 		}
@@ -229,7 +232,7 @@ int worker_main(void *arg)
 {
 	struct worker_ctx *w = arg;
 	struct lt_clock_snapshot snap;
-	struct pktproc_server server;
+	struct ntp_server_params server;
 	uint32_t seen = 1; /* odd: forces the first read */
 
 	memset(&snap, 0, sizeof(snap));

@@ -77,7 +77,7 @@ static const struct choice ts_modes[] = {
 /* The names each group may hold; anything else is reported as unknown. */
 static const char *const top_names[] = {
 	"local", "holdover", "precision", "access", "kod_deny", "ratelimit", "clientloglimit",
-	"region", "pidfile_dir", "admin", "log", "dataplane", NULL,
+	"region", "pidfile_dir", "admin", "log", "dataplane", "ntpsigndsocket", NULL,
 };
 static const char *const local_names[] = { "stratum", NULL };
 static const char *const ratelimit_names[] = {
@@ -1054,6 +1054,11 @@ static int parse_top(struct parse *p, const config_setting_t *root, struct lt_co
 		return rc;
 	if ((rc = get_str(p, root, "pidfile_dir", c->pidfile_dir, sizeof(c->pidfile_dir),
 			  STR_ABSPATH)))
+		return rc;
+
+	/* The directory must leave room for "/socket" in sun_path. */
+	if ((rc = get_str(p, root, "ntpsigndsocket", c->ntpsigndsocket,
+			  SUN_PATH_MAX + 1 - sizeof("/socket") + 1, STR_ABSPATH)))
 		return rc;
 
 	if ((rc = get_group(p, root, "admin", admin_names, &g)))

@@ -87,6 +87,10 @@ struct lt_config {
 	struct lt_cfg_ratelimit ratelimit;
 	unsigned long clientloglimit;      /* bytes for the client log, all workers; default 524288 */
 
+	/* MS-SNTP: Samba's ntp_signd socket directory (chrony's ntpsigndsocket);
+	 * "" = signed time off. The socket is <dir>/socket. */
+	char ntpsigndsocket[LT_CFG_PATH_MAX];
+
 	/* shared region and admin socket */
 	char region_path[LT_CFG_PATH_MAX]; /* default /dev/shm/linetime.region */
 	char admin_socket[LT_CFG_PATH_MAX];/* default /run/linetime/admin.sock */

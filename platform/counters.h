@@ -60,7 +60,10 @@
 	X(kod_deny_sent, tx, "NTP request from a denied client, KoD DENY sent") \
 	X(drop_ratelimit, drop, "NTP request over the rate limit, dropped")    \
 	X(kod_rate_sent, tx, "NTP request over the rate limit, KoD RATE sent") \
-	X(ntp_replies_leaked, tx, "NTP request over the rate limit, answered (leak)")
+	X(ntp_replies_leaked, tx, "NTP request over the rate limit, answered (leak)") \
+	X(mssntp_punted, punt, "MS-SNTP request passed to control for signing") \
+	X(drop_mssntp_off, drop, "MS-SNTP request while signing (ntpsigndsocket) is off") \
+	X(drop_mssntp_extended, drop, "MS-SNTP extended-authenticator request (unsupported)")
 
 enum lt_ctr {
 #define LT_CTR_ENUM(name, kind, help) LT_CTR_##name,

@@ -31,7 +31,7 @@
 #include "seqlock.h"
 
 #define LT_REGION_MAGIC 0x4e4f494745525f4cULL /* "L_REGION" little-endian */
-#define LT_REGION_ABI 2
+#define LT_REGION_ABI 3
 
 #define LT_MAX_WORKERS 16
 #define LT_MAX_PORTS 8
@@ -88,7 +88,8 @@ struct lt_policy {
 	uint8_t rl_kod;
 	uint8_t rl_ipv4_prefix;
 	uint8_t rl_ipv6_prefix;
-	uint8_t pad[6];
+	uint8_t mssntp;          /* punt MS-SNTP requests for signing */
+	uint8_t pad[5];
 	int32_t rl_interval;     /* log2 s */
 	uint32_t rl_burst;
 	struct lt_cfg_access access[LT_CFG_MAX_ACCESS];
@@ -169,6 +170,10 @@ enum lt_msg_type {
 	LT_MSG_INJECT_UDP = 3,   /* control -> dp: send this UDP payload */
 };
 
+/* lt_msg.flags */
+#define LT_MSG_F_DIRECT 0x01     /* inject: send to mac, no next-hop lookup (a
+				  * reply goes back where its request came from) */
+
 struct lt_msg {
 	uint16_t type;           /* enum lt_msg_type */
 	uint16_t port;           /* port index */
@@ -179,12 +184,15 @@ struct lt_msg {
 	uint8_t dst[16];
 	uint16_t sport;          /* host order */
 	uint16_t dport;
-	uint32_t pad;
+	uint8_t mac[6];          /* punt: the frame's source MAC; inject with
+				  * LT_MSG_F_DIRECT: the destination MAC */
+	uint8_t pad[6];
 	ntp_ts_t ts;             /* RX time (punt) or TX time (tx stamp) */
 	uint64_t cookie;         /* inject: nonzero asks for a LT_MSG_TX_STAMP */
 	uint8_t payload[LT_MSG_PAYLOAD_MAX];
 };
 _Static_assert(sizeof(struct lt_msg) % 4 == 0, "ring elements are multiples of 4 bytes");
+_Static_assert(offsetof(struct lt_msg, ts) == 56, "lt_msg layout is part of the region ABI");
 
 /* --- the header and the whole region ---------------------------------- */
 

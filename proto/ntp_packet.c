@@ -68,3 +68,23 @@ int ntp_packet_encode(const struct ntp_header *h, uint8_t *buf, size_t len)
 	ntp_ts_store(buf + 40, h->tx);
 	return NTP_HEADER_LEN;
 }
+
+void ntp_packet_server_reply(const struct ntp_server_params *s, const uint8_t *req, ntp_ts_t rx_ts,
+			     ntp_ts_t tx_ts, struct ntp_header *out)
+{
+	*out = (struct ntp_header){
+		.leap = s->leap & 3,
+		.version = (req[0] >> 3) & 7,
+		.mode = NTP_MODE_SERVER,
+		.stratum = s->stratum,
+		.poll = (int8_t)req[2],
+		.precision = s->precision,
+		.root_delay = s->root_delay,
+		.root_dispersion = s->root_dispersion,
+		.refid = s->refid,
+		.ref = s->ref_time,
+		.org = ntp_ts_load(req + 40),
+		.rx = rx_ts,
+		.tx = tx_ts,
+	};
+}

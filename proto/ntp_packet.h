@@ -88,6 +88,26 @@ struct ntp_header {
 	ntp_ts_t tx;
 };
 
+/* What a server says about its clock in every reply (host order). */
+struct ntp_server_params {
+	uint8_t leap;        /* NTP_LEAP_*; NTP_LEAP_UNSYNC when not synchronised */
+	uint8_t stratum;     /* 1..15, or 16 when unsynchronised */
+	int8_t precision;
+	uint32_t root_delay; /* 16.16 */
+	uint32_t root_dispersion;
+	uint32_t refid;
+	ntp_ts_t ref_time;
+};
+
+/*
+ * The mode 4 reply header to the client request req (48 bytes or more):
+ * the server's clock fields, the request's version and poll (RFC 5905 9.2),
+ * origin = the request's transmit timestamp, rx_ts and tx_ts as given. The
+ * one rule for every reply linetime sends, fast path or signed.
+ */
+void ntp_packet_server_reply(const struct ntp_server_params *s, const uint8_t *req, ntp_ts_t rx_ts,
+			     ntp_ts_t tx_ts, struct ntp_header *out);
+
 /* Decode the first 48 bytes of buf. Returns 0, or -EINVAL if len < 48. */
 int ntp_packet_decode(const uint8_t *buf, size_t len, struct ntp_header *h);
 

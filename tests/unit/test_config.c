@@ -18,6 +18,7 @@ static const char full_conf[] =
 	"precision = 1e-7;\n"
 	"region = \"/dev/hugepages/lt.region\";\n"
 	"pidfile_dir = \"/run/lt\";\n"
+	"ntpsigndsocket = \"/var/lib/samba/ntp_signd\";\n"
 	"admin = { socket = \"/run/lt/admin.sock\"; group = \"timekeepers\"; };\n"
 	"log = { level = \"debug\"; };\n"
 	"dataplane = {\n"
@@ -67,6 +68,7 @@ START_TEST(test_full)
 	ck_assert_double_eq(c.precision, 1e-7);
 	ck_assert_str_eq(c.region_path, "/dev/hugepages/lt.region");
 	ck_assert_str_eq(c.pidfile_dir, "/run/lt");
+	ck_assert_str_eq(c.ntpsigndsocket, "/var/lib/samba/ntp_signd");
 	ck_assert_str_eq(c.admin_socket, "/run/lt/admin.sock");
 	ck_assert_str_eq(c.admin_group, "timekeepers");
 	ck_assert_int_eq(c.log_level, LOG_DEBUG);
@@ -133,6 +135,7 @@ static void assert_defaults_except_ports(const struct lt_config *c)
 	ck_assert_str_eq(c->admin_socket, "/run/linetime/admin.sock");
 	ck_assert_str_eq(c->admin_group, "");
 	ck_assert_str_eq(c->pidfile_dir, "/run/linetime");
+	ck_assert_str_eq(c->ntpsigndsocket, ""); /* signed time off */
 	ck_assert_int_eq(c->log_level, LOG_INFO);
 	ck_assert_uint_eq(c->main_lcore, 0);
 	ck_assert_uint_eq(c->n_lcores, 1);
@@ -703,6 +706,12 @@ static const struct bad_case bad_cases[] = {
 	{ "region = \"linetime.region\";\n",
 	  "t.conf:1: region: \"linetime.region\": must be an absolute path" },
 	{ "pidfile_dir = \"\";\n", "t.conf:1: pidfile_dir: must not be empty" },
+	{ "ntpsigndsocket = \"ntp_signd\";\n",
+	  "t.conf:1: ntpsigndsocket: \"ntp_signd\": must be an absolute path" },
+	/* 101 characters: "/socket" would not fit in sun_path */
+	{ "ntpsigndsocket = \"/var/lib/samba/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\";\n",
+	  "t.conf:1: ntpsigndsocket: too long (101 characters, at most 100)" },
 	{ "admin = {\n  socket = \"/run/linetime/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\";\n};\n",
 	  "t.conf:2: admin.socket: too long (127 characters, at most 107)" },

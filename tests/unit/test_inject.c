@@ -23,7 +23,7 @@ static const uint8_t LL6[16] = { 0xfe, 0x80, [8] = 0x50, 0x54, 0x00, 0xff, 0xfe,
 #define RX_TS 0xeeac95c881900000ULL
 
 static struct pktproc_port srv_port, cli_port;
-static struct pktproc_server server = { .leap = 0, .stratum = 1, .precision = -20,
+static struct ntp_server_params server = { .leap = 0, .stratum = 1, .precision = -20,
 					.refid = 0x47505300U };
 
 static void setup(void)
@@ -117,6 +117,11 @@ START_TEST(test_check_valid)
 	ck_assert_int_eq(inject_check(&m, &cli_port), 0);
 	m.len = LT_MSG_PAYLOAD_MAX;
 	ck_assert_int_eq(inject_check(&m, &cli_port), 0);
+	/* a direct send to a unicast MAC (a reply to a punted request) */
+	msg_v4(&m);
+	m.flags = LT_MSG_F_DIRECT;
+	memcpy(m.mac, CLI_MAC, 6);
+	ck_assert_int_eq(inject_check(&m, &cli_port), 0);
 }
 END_TEST
 
@@ -160,6 +165,14 @@ START_TEST(test_check_invalid)
 	ck_assert_int_eq(inject_check(&m, &cli_port), -1);
 	msg_v6(&m);
 	memset(m.dst, 0, 16);
+	ck_assert_int_eq(inject_check(&m, &cli_port), -1);
+	/* a direct send needs a unicast MAC */
+	msg_v4(&m);
+	m.flags = LT_MSG_F_DIRECT;
+	ck_assert_int_eq(inject_check(&m, &cli_port), -1); /* 00:00:00:00:00:00 */
+	memset(m.mac, 0xff, 6);
+	ck_assert_int_eq(inject_check(&m, &cli_port), -1);
+	m.mac[0] = 0x01; /* multicast bit */
 	ck_assert_int_eq(inject_check(&m, &cli_port), -1);
 	/* an unset (zero) link-local never makes :: acceptable */
 	msg_v6(&m);
@@ -402,6 +415,8 @@ START_TEST(test_punt_msg)
 		ck_assert_mem_eq(punted.payload, reply.payload, 48);
 		ck_assert_uint_eq(punted.payload[48], 0); /* no stale bytes */
 		ck_assert_uint_eq(punted.cookie, 0);
+		ck_assert_mem_eq(punted.mac, srv_port.mac, 6); /* where a reply goes back to */
+		ck_assert_uint_eq(punted.flags, 0);
 	}
 }
 END_TEST

@@ -74,7 +74,7 @@ static const uint8_t MAC_ALL_NODES[6] = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 };
 #define REQ_TX 0xeeac95c8818a0800ULL
 
 static struct pktproc_port g_port;
-static struct pktproc_server g_server;
+static struct ntp_server_params g_server;
 static struct neigh_table g_neigh;
 
 static const char *const ctr_names[] = {
@@ -540,6 +540,7 @@ struct fixture {
 #define F_DENY 4       /* access rules deny every client */
 #define F_LIMITED 8    /* the client already used its one-response burst */
 #define F_KOD_DENY 16  /* denied clients get KoD DENY */
+#define F_MSSNTP 32    /* signing is on: MS-SNTP requests go to control */
 
 static void expect_frame(const struct run *r, const uint8_t *exp, uint16_t explen)
 {
@@ -737,6 +738,11 @@ FX(ntp4_keyid_only) { ntp4(s, 4, 3); put32(s->data + 48, 0); s->dlen = 52; }
 FX(ntp4_md5_mac) { ntp4(s, 4, 3); put32(s->data + 48, 7); memset(s->data + 52, 0x3c, 16); s->dlen = 68; }
 FX(ntp4_sha1_mac) { ntp4(s, 4, 3); put32(s->data + 48, 9); memset(s->data + 52, 0x5a, 20); s->dlen = 72; }
 FX(ntp4_mssntp) { ntp4(s, 3, 3); put32(s->data + 48, 0x4f040000); memset(s->data + 52, 0, 16); s->dlen = 68; }
+FX(ntp6_mssntp) { ntp6(s, 3, 3); put32(s->data + 48, 0x4f040000); memset(s->data + 52, 0, 16); s->dlen = 68; }
+/* Not MS-SNTP: version 4, or a key id of 0, or a MAC already there. */
+FX(ntp4_mssntp_v4) { ntp4(s, 4, 3); put32(s->data + 48, 0x4f040000); memset(s->data + 52, 0, 16); s->dlen = 68; }
+FX(ntp4_mssntp_key0) { ntp4(s, 3, 3); put32(s->data + 48, 0); memset(s->data + 52, 0, 16); s->dlen = 68; }
+FX(ntp4_mssntp_macset) { ntp4(s, 3, 3); put32(s->data + 48, 0x4f040000); memset(s->data + 52, 0, 16); s->data[67] = 1; s->dlen = 68; }
 FX(ntp4_mssntp_ext)
 {
 	ntp4(s, 3, 3);
@@ -1015,8 +1021,14 @@ static const struct fixture fixtures[] = {
 	{ "NTP 52 bytes (crypto-NAK key id)", ntp4_keyid_only, REPLY, C(ntp_replies), check_ntp, 0 },
 	{ "NTP 68 bytes (key id + MD5)", ntp4_md5_mac, REPLY, C(ntp_replies), check_ntp, 0 },
 	{ "NTP 72 bytes (key id + SHA-1)", ntp4_sha1_mac, REPLY, C(ntp_replies), check_ntp, 0 },
-	{ "MS-SNTP 68-byte request answered plainly", ntp4_mssntp, REPLY, C(ntp_replies), check_ntp, 0 },
-	{ "MS-SNTP extended 120-byte request", ntp4_mssntp_ext, REPLY, C(ntp_replies), check_ntp, 0 },
+	{ "MS-SNTP request punted for signing", ntp4_mssntp, PUNT, C(mssntp_punted), check_punt, F_MSSNTP },
+	{ "MS-SNTP request over IPv6 punted", ntp6_mssntp, PUNT, C(mssntp_punted), check_punt, F_MSSNTP },
+	{ "MS-SNTP request, signing off", ntp4_mssntp, DROP, C(drop_mssntp_off), NULL, 0 },
+	{ "MS-SNTP from a denied client: no KoD", ntp4_mssntp, DROP, C(drop_acl_deny), NULL, F_MSSNTP | F_DENY | F_KOD_DENY },
+	{ "MS-SNTP extended 120-byte request", ntp4_mssntp_ext, DROP, C(drop_mssntp_extended), NULL, F_MSSNTP },
+	{ "68-byte NTPv4 request with a key id, zero MAC", ntp4_mssntp_v4, REPLY, C(ntp_replies), check_ntp, F_MSSNTP },
+	{ "68-byte NTPv3 request with key id 0", ntp4_mssntp_key0, REPLY, C(ntp_replies), check_ntp, F_MSSNTP },
+	{ "68-byte NTPv3 request with a MAC set", ntp4_mssntp_macset, REPLY, C(ntp_replies), check_ntp, F_MSSNTP },
 	{ "NTP with one extension field", ntp6_ext_one, REPLY, C(ntp_replies), check_ntp, 0 },
 	{ "NTP with two extension fields and a MAC", ntp4_ext_chain_mac, REPLY, C(ntp_replies), check_ntp, 0 },
 	/* NTP punted */
@@ -1201,6 +1213,7 @@ START_TEST(test_golden)
 	if (fx->flags & F_DENY)
 		ctx.acl = acl = deny_all_acl();
 	ctx.kod_deny = (fx->flags & F_KOD_DENY) != 0;
+	ctx.mssntp = (fx->flags & F_MSSNTP) != 0;
 	if (fx->flags & F_LIMITED) {
 		uint8_t first[FRAME_MAX];
 
@@ -1301,6 +1314,41 @@ END_TEST
 
 /* Over the limit with kod 1 and no leak: about half get KoD RATE, the rest
  * are dropped, and every KoD is well formed. */
+/* Over the limit, a signed-time request is dropped: never a KoD (a Windows
+ * client rejects anything unsigned) and never a leaked unsigned reply; a
+ * leak sends it on for signing instead. */
+START_TEST(test_policy_mssntp_ratelimit)
+{
+	struct pktproc_ctx ctx = {.port = &g_port, .server = &g_server, .now_tsc = 5000, .mssntp = 1};
+	struct clientlog_params rl = strict_rl;
+	struct run r;
+	unsigned int punted = 0, dropped = 0;
+
+	setup_port();
+	rl.kod = 1;
+	rl.leak = 2;
+	ctx.clog = new_clientlog();
+	ctx.rl = &rl;
+	for (int i = 0; i < 400; i++) {
+		ctx.now_tsc += 1000;
+		run_once(&ctx, ntp4_mssntp, &r);
+		ck_assert_uint_ne(r.v.action, PKTPROC_REPLY);
+		if (r.v.ctr == C(mssntp_punted)) {
+			ck_assert_mem_eq(r.out, r.in, r.inlen);
+			punted++;
+		} else {
+			ck_assert_uint_eq(r.v.ctr, C(drop_ratelimit));
+			dropped++;
+		}
+		free(r.out);
+	}
+	/* the first request, then about 1 in 4 leaked (leak 2) */
+	ck_assert_msg(punted > 60 && punted < 150, "punted %u of 400", punted);
+	ck_assert_uint_eq(punted + dropped, 400);
+	free(ctx.clog);
+}
+END_TEST
+
 START_TEST(test_policy_kod_rate)
 {
 	struct pktproc_ctx ctx = {.port = &g_port, .server = &g_server, .now_tsc = 5000};
@@ -1742,6 +1790,53 @@ static void capture_port(const uint8_t mac[6], const uint8_t ip4[4], const uint8
  * version, poll, mode 4; origin = the request's transmit), and each server
  * reply, received as an upstream answer, must be punted.
  */
+/*
+ * A Windows-style signed-time request from the capture: with signing off it
+ * is dropped, with it on it goes to control untouched; the 48-byte reply
+ * control has signed carries the same header as the reference server's,
+ * whose signed answer (68 bytes, key id echoed) is the next frame.
+ */
+static void check_capture_mssntp(struct pktproc_ctx *ctx, uint8_t *f, uint16_t len, uint16_t l4,
+				 const uint8_t *req, const struct cap_frame *next)
+{
+	static const uint8_t zero_mac[16];
+	uint8_t copy[FRAME_MAX];
+	struct pktproc_verdict v;
+	struct ntp_header h;
+	uint8_t reply[48];
+
+	/* [MS-SNTP] 2.2.1: NTPv3, key id = RID, MAC all zero */
+	ck_assert_uint_eq(tu_get16(f + l4 + 4), 8 + 68);
+	ck_assert_uint_eq((req[0] >> 3) & 7, 3);
+	ck_assert(req[48] | req[49] | req[50] | req[51]);
+	ck_assert_mem_eq(req + 52, zero_mac, 16);
+
+	memcpy(copy, f, len);
+	ctx->mssntp = 0;
+	v = pktproc_handle(ctx, copy, len, len, RX_TS);
+	ck_assert_uint_eq(v.ctr, C(drop_mssntp_off));
+	ctx->mssntp = 1;
+	v = pktproc_handle(ctx, f, len, len, RX_TS);
+	ck_assert_msg(v.action == PKTPROC_PUNT && v.ctr == C(mssntp_punted), "%s", ctr_name(v.ctr));
+	ck_assert_mem_eq(f, copy, len);
+	ck_assert_uint_eq(v.l4_off, l4);
+
+	ntp_packet_server_reply(&g_server, req, RX_TS, TX_TS, &h);
+	ck_assert_int_eq(ntp_packet_encode(&h, reply, sizeof(reply)), 48);
+	ck_assert_mem_eq(reply + 24, req + 40, 8); /* origin */
+	ck_assert_uint_eq(get64(reply + 32), RX_TS);
+	ck_assert_uint_eq(get64(reply + 40), TX_TS);
+	if (next && (next->b[l4 + 8] & 7) == 4) {
+		const uint8_t *ref = next->b + l4 + 8;
+
+		ck_assert_uint_eq(tu_get16(next->b + l4 + 4), 8 + 68); /* signed: 68 bytes */
+		ck_assert_mem_eq(ref + 48, req + 48, 4);                 /* key id echoed */
+		ck_assert_uint_eq(reply[0] & 0x3f, ref[0] & 0x3f);       /* version, mode */
+		ck_assert_uint_eq(reply[2], ref[2]);                     /* poll */
+		ck_assert_mem_eq(reply + 24, ref + 24, 8);               /* origin */
+	}
+}
+
 static void replay_capture(const char *name, const uint8_t srv_mac[6], const uint8_t cli_mac[6],
 			   int want_requests, int want_replies, int mssntp)
 {
@@ -1757,12 +1852,11 @@ static void replay_capture(const char *name, const uint8_t srv_mac[6], const uin
 	for (int i = 0; i < n; i++) {
 		uint8_t f[FRAME_MAX + CANARY_LEN];
 		const uint8_t *in = cf[i].b;
-		uint16_t len = cf[i].len, l4, ulen;
+		uint16_t len = cf[i].len, l4;
 		int v6, mode;
 		struct pktproc_verdict v;
 
 		ck_assert_int_eq(udp_offsets(in, len, &l4, &v6), 0);
-		ulen = tu_get16(in + l4 + 4);
 		mode = in[l4 + 8] & 7;
 
 		if (mode == 3) {
@@ -1777,6 +1871,11 @@ static void replay_capture(const char *name, const uint8_t srv_mac[6], const uin
 			memcpy(f, in, len);
 			complete_udp_csum(f, len);
 			memset(f + len, CANARY_BYTE, CANARY_LEN);
+			if (mssntp) {
+				check_capture_mssntp(&ctx, f, len, l4, req, i + 1 < n ? &cf[i + 1] : NULL);
+				requests++;
+				continue;
+			}
 			v = pktproc_handle(&ctx, f, len, len, RX_TS);
 			ck_assert_msg(v.action == PKTPROC_REPLY && v.ctr == C(ntp_replies),
 				      "%s frame %d: %s", name, i + 1, ctr_name(v.ctr));
@@ -1792,15 +1891,6 @@ static void replay_capture(const char *name, const uint8_t srv_mac[6], const uin
 			ck_assert_uint_eq(f[v.ntp_off] & 0x38, req[0] & 0x38); /* version */
 			ck_assert_uint_eq(f[v.ntp_off] & 7, 4);
 			ck_assert_uint_eq(get64(f + v.ntp_off + 32), RX_TS);
-			if (mssntp) {
-				static const uint8_t zero_mac[16];
-
-				/* [MS-SNTP] 2.2.1: NTPv3, key id = RID, MAC all zero */
-				ck_assert_uint_eq(ulen, 8 + 68);
-				ck_assert_uint_eq((req[0] >> 3) & 7, 3);
-				ck_assert(req[48] | req[49] | req[50] | req[51]);
-				ck_assert_mem_eq(req + 52, zero_mac, 16);
-			}
 			/* the reference server's answer, the next frame when there is one */
 			if (i + 1 < n && (cf[i + 1].b[l4 + 8] & 7) == 4 &&
 			    tu_get16(cf[i + 1].b + l4 + 2) == tu_get16(in + l4)) {
@@ -2092,6 +2182,7 @@ Suite *pktproc_suite(void)
 	tc = tcase_create("policy");
 	tcase_add_test(tc, test_policy_kod_deny);
 	tcase_add_test(tc, test_policy_kod_rate);
+	tcase_add_test(tc, test_policy_mssntp_ratelimit);
 	tcase_add_test(tc, test_policy_leak);
 	tcase_add_test(tc, test_policy_clientlog_counts);
 	suite_add_tcase(s, tc);

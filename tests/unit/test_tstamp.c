@@ -83,7 +83,7 @@ END_TEST
 
 START_TEST(server_params_synchronised_then_holdover)
 {
-	struct pktproc_server s;
+	struct ntp_server_params s;
 
 	tstamp_server_params(&snap, 4999999, &s);
 	ck_assert_uint_eq(s.leap, NTP_LEAP_NONE);

@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 
 	/* The server: one port, one address per family, a synchronised clock. */
 	struct pktproc_port port;
-	struct pktproc_server server;
+	struct ntp_server_params server;
 	static struct neigh_table neigh;
 	memset(&port, 0, sizeof(port));
 	memset(&server, 0, sizeof(server));
