@@ -18,7 +18,8 @@
 	X(report)     \
 	X(acl)        \
 	X(clientlog)  \
-	X(gen)
+	X(gen)        \
+	X(signd)
 
 #define LT_SUITE_DECL(name) Suite *name##_suite(void);
 LT_SUITES(LT_SUITE_DECL)
