@@ -34,8 +34,9 @@ DPLOGIC_SRCS  := dataplane/pktproc.c dataplane/neigh.c dataplane/inject.c datapl
                  dataplane/acl.c dataplane/clientlog.c dataplane/policy.c
 DPDPDK_SRCS   := dataplane/dp_main.c dataplane/port.c dataplane/worker.c
 CTL_SRCS      := control/linetimed.c control/localclock.c control/admin.c control/report.c \
-                 control/punt.c control/clients.c control/signd.c \
-                 dataplane/policy.c dataplane/acl.c dataplane/clientlog.c
+                 control/punt.c control/clients.c control/signd.c control/mssntp.c \
+                 control/health.c \
+                 dataplane/policy.c dataplane/acl.c dataplane/clientlog.c dataplane/tstamp.c
 CTLTOOL_SRCS  := tools/linetimectl.c
 GENLOGIC_SRCS := tools/gen/genreq.c tools/gen/genval.c tools/gen/genstats.c tools/gen/genrate.c
 GENDPDK_SRCS  := tools/gen/gen_main.c tools/gen/gen_port.c
@@ -46,7 +47,7 @@ UNIT_SRCS     := tests/unit/check_main.c tests/unit/test_ntp_time.c tests/unit/t
                  tests/unit/test_config.c tests/unit/test_admin_proto.c tests/unit/test_shm.c \
                  tests/unit/test_clockmap.c tests/unit/test_tstamp.c tests/unit/test_report.c \
                  tests/unit/test_acl.c tests/unit/test_clientlog.c tests/unit/test_gen.c \
-                 tests/unit/test_signd.c \
+                 tests/unit/test_signd.c tests/unit/test_mssntp.c tests/unit/test_health.c \
                  tests/unit/pcap_read.c tests/unit/testutil.c
 
 COMMON_SRCS := $(PROTO_SRCS) $(PLATFORM_SRCS)
@@ -54,7 +55,7 @@ DP_SRCS     := $(COMMON_SRCS) $(DPLOGIC_SRCS) $(DPDPDK_SRCS)
 CTLD_SRCS   := $(COMMON_SRCS) $(CTL_SRCS)
 CTLCLI_SRCS := $(COMMON_SRCS) $(CTLTOOL_SRCS)
 TEST_SRCS   := $(COMMON_SRCS) $(DPLOGIC_SRCS) control/report.c control/localclock.c \
-               control/clients.c control/signd.c \
+               control/clients.c control/signd.c control/mssntp.c control/health.c \
                $(GENLOGIC_SRCS) $(UNIT_SRCS)
 GEN_SRCS    := $(COMMON_SRCS) $(GENLOGIC_SRCS) $(GENDPDK_SRCS)
 PKTB_SRCS   := $(COMMON_SRCS) $(DPLOGIC_SRCS) tools/gen/genreq.c $(PKTBENCH_SRCS)

@@ -20,8 +20,10 @@
 #include "clients.h"
 #include "cmdline.h"
 #include "config.h"
+#include "health.h"
 #include "localclock.h"
 #include "log.h"
+#include "mssntp.h"
 #include "ntp_packet.h"
 #include "policy.h"
 #include "punt.h"
@@ -30,6 +32,7 @@
 #include "tsc.h"
 
 #define TICK_MS 10          /* punt ring drain */
+#define TICK_SIGND_MS 1     /* ... with MS-SNTP on: a signed reply waits at most this */
 #define HEARTBEAT_MS 100
 #define CLOCK_MS 1000       /* clock map publish */
 #define DP_DEAD_MS 1000     /* no dataplane heartbeat for this long: report it down */
@@ -40,6 +43,7 @@ struct control {
 	struct lt_config cfg;
 	struct lt_region *region;
 	struct localclock clock;
+	struct mssntp *mssntp;
 	uint64_t dp_epoch_seen;
 	uint64_t dp_beat_seen;
 	uint64_t dp_beat_ms;
@@ -57,12 +61,79 @@ static void on_signal(int sig)
 		stop = 1;
 }
 
-static uint64_t mono_ms(void)
+static uint64_t mono_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t mono_ms(void)
+{
+	return mono_ns() / 1000000;
+}
+
+/* Punted UDP datagrams: MS-SNTP requests go to be signed. */
+static int on_punt_udp(void *arg, const struct lt_msg *m)
+{
+	struct control *c = arg;
+
+	struct lt_clock_snapshot snap;
+
+	if (!mssntp_is_request(m))
+		return 0;
+	shm_clock_read(shm_clock(c->region), &snap);
+	mssntp_request(c->mssntp, m, &snap, tsc_read(), mono_ns());
+	return 1;
+}
+
+/* health: one verdict for monitoring, with its checks. */
+static int cmd_health(void *ctx, struct json_object *args, struct json_object *data, char *err,
+		      size_t errlen)
+{
+	struct control *c = ctx;
+	static struct lt_ports_block ports;
+	static struct signd_stats signd;
+	struct lt_clock_snapshot snap;
+
+	(void)args;
+	(void)err;
+	(void)errlen;
+	shm_clock_read(shm_clock(c->region), &snap);
+	shm_ports_read(shm_ports(c->region), &ports);
+	mssntp_stats(c->mssntp, &signd, NULL);
+	struct health_inputs in = {
+		.dp_alive = c->dp_alive,
+		.clock = &snap,
+		.now_tsc = tsc_read(),
+		.ports = &ports,
+		.signd_enabled = mssntp_enabled(c->mssntp),
+		.signd = &signd,
+		.now_ns = mono_ns(),
+	};
+	health_report(&in, data);
+	return 0;
+}
+
+/* Signed replies leave through the inject ring of the region attached now. */
+static int send_signed(void *arg, const struct lt_msg *m)
+{
+	struct control *c = arg;
+
+	return punt_inject(c->region, m);
+}
+
+static int cmd_signd(void *ctx, struct json_object *args, struct json_object *data, char *err,
+		     size_t errlen)
+{
+	struct control *c = ctx;
+
+	(void)args;
+	(void)err;
+	(void)errlen;
+	mssntp_report(c->mssntp, mono_ns(), data);
+	return 0;
 }
 
 static int cmd_serverstats(void *ctx, struct json_object *args, struct json_object *data,
@@ -260,6 +331,13 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 		localclock_configure(&c->clock, &next);
 		json_object_array_add(applied, json_object_new_string("local/holdover/precision"));
 	}
+	if (strcmp(next.ntpsigndsocket, c->cfg.ntpsigndsocket) != 0) {
+		if (mssntp_configure(c->mssntp, &next) == 0)
+			json_object_array_add(applied, json_object_new_string("ntpsigndsocket"));
+		else
+			snprintf(next.ntpsigndsocket, sizeof(next.ntpsigndsocket), "%s",
+				 c->cfg.ntpsigndsocket);
+	}
 	if (next.log_level != c->cfg.log_level) {
 		log_set_level(next.log_level);
 		json_object_array_add(applied, json_object_new_string("log.level"));
@@ -273,6 +351,7 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 	c->cfg.n_access = next.n_access;
 	c->cfg.kod_deny = next.kod_deny;
 	c->cfg.ratelimit = next.ratelimit;
+	memcpy(c->cfg.ntpsigndsocket, next.ntpsigndsocket, sizeof(next.ntpsigndsocket));
 	config_free(&next);
 	c->reloads++;
 	log_msg(LOG_NOTICE, "reloaded %s: %zu change(s) applied, %zu need a restart; policy generation %u",
@@ -349,6 +428,9 @@ int main(int argc, char **argv)
 
 	if (status >= 0)
 		return status;
+	c.mssntp = mssntp_new(&c.cfg, send_signed, &c);
+	if (!c.mssntp)
+		return 1;
 	if (attach_region(&c) != 0)
 		return 1;
 	if (localclock_init(&c.clock, &c.cfg) != 0)
@@ -368,6 +450,10 @@ int main(int argc, char **argv)
 		       "access rules and rate limit in force, client table usage");
 	admin_register("reload", ADMIN_WRITE, cmd_reload, &c,
 		       "re-read the configuration and apply what changed (like SIGHUP)");
+	admin_register("health", ADMIN_READ, cmd_health, &c,
+		       "one verdict for monitoring (OK/WARNING/CRITICAL) and the checks behind it");
+	admin_register("signd", ADMIN_READ, cmd_signd, &c,
+		       "MS-SNTP signing through Samba: socket state, queue, signed, failures, latency");
 
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);
@@ -380,21 +466,27 @@ int main(int argc, char **argv)
 
 	uint64_t next_beat = 0, next_clock = mono_ms() + CLOCK_MS;
 	while (!stop) {
-		struct pollfd fds[64];
+		struct pollfd fds[65];
 		int n = admin_pollfds(fds, 64);
-		int rc = poll(fds, (nfds_t)n, TICK_MS);
+		int has_signd = mssntp_pollfd(c.mssntp, &fds[n]);
+		int timeout = mssntp_enabled(c.mssntp) ? TICK_SIGND_MS : TICK_MS;
+		int st = mssntp_timeout_ms(c.mssntp, mono_ns());
+		if (st >= 0 && st < timeout)
+			timeout = st;
+		int rc = poll(fds, (nfds_t)(n + has_signd), timeout);
 		if (rc < 0 && errno != EINTR) {
 			log_msg(LOG_ERR, "poll: %s", strerror(errno));
 			break;
 		}
 		if (rc > 0)
 			admin_dispatch(fds, n);
+		mssntp_poll(c.mssntp, has_signd && rc > 0 ? fds[n].revents : 0, mono_ns());
 		if (hup) {
 			char rerr[LT_CFG_ERR_MAX];
 			hup = 0;
 			reload(&c, NULL, rerr, sizeof(rerr));
 		}
-		punt_drain(c.region, 4096);
+		punt_drain(c.region, 4096, on_punt_udp, &c);
 
 		uint64_t now = mono_ms();
 		if (now >= next_beat) {
@@ -416,6 +508,7 @@ int main(int argc, char **argv)
 	log_msg(LOG_INFO, "stopping; the dataplane keeps serving for %.0f s of holdover",
 		c.cfg.holdover);
 	admin_fini();
+	mssntp_free(c.mssntp);
 	shm_detach(c.region);
 	config_free(&c.cfg);
 	return stop ? 0 : 1;

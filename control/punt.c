@@ -22,7 +22,7 @@ static void log_udp(const struct lt_msg *m)
 		m->sport, m->dport, m->port);
 }
 
-unsigned int punt_drain(struct lt_region *r, unsigned int max)
+unsigned int punt_drain(struct lt_region *r, unsigned int max, punt_udp_fn *udp, void *arg)
 {
 	static struct lt_msg msgs[DRAIN_BURST];
 	unsigned int total = 0;
@@ -37,7 +37,8 @@ unsigned int punt_drain(struct lt_region *r, unsigned int max)
 			switch (msgs[i].type) {
 			case LT_MSG_PUNT_UDP:
 				ctl.punt_udp++;
-				log_udp(&msgs[i]);
+				if (!udp || !udp(arg, &msgs[i]))
+					log_udp(&msgs[i]);
 				break;
 			case LT_MSG_TX_STAMP:
 				ctl.tx_stamps++;

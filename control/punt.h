@@ -1,9 +1,9 @@
 /*
  * punt: control's side of the rings. Drains the punt ring (frames the
  * dataplane passed up, transmit timestamps of injected frames) and sends
- * frames through the inject ring. Later modules (upstream sync, signd)
- * register as consumers of the UDP datagrams; today they are counted and
- * logged at debug level.
+ * frames through the inject ring. UDP datagrams go to the consumer the
+ * caller passes (MS-SNTP signing today, upstream sync next); what it does
+ * not take is counted and logged at debug level.
  */
 #ifndef LT_PUNT_H
 #define LT_PUNT_H
@@ -13,8 +13,12 @@
 #include "report.h"
 #include "shm.h"
 
-/* Drain up to max messages from the punt ring; returns how many. */
-unsigned int punt_drain(struct lt_region *r, unsigned int max);
+/* Takes a punted UDP datagram: returns 1 if it was handled, 0 if not. */
+typedef int punt_udp_fn(void *arg, const struct lt_msg *m);
+
+/* Drain up to max messages from the punt ring, offering each UDP datagram
+ * to udp(arg, m) (may be NULL); returns how many were drained. */
+unsigned int punt_drain(struct lt_region *r, unsigned int max, punt_udp_fn *udp, void *arg);
 
 /* Queue m for transmission by the dataplane. 0, or -ENOBUFS if the ring is full. */
 int punt_inject(struct lt_region *r, const struct lt_msg *m);

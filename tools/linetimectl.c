@@ -59,6 +59,8 @@ struct command {
 	const char *description;  /* "linetimectl COMMAND -h" */
 	void (*render)(struct json_object *data, const struct options *opt);
 	bool list_args;           /* takes --limit N and --sort KEY */
+	bool nagios;              /* exit with the server's "code": 0 OK, 1 WARNING,
+				   * 2 CRITICAL; 3 UNKNOWN when there is no answer */
 };
 
 static const char *prog = "linetimectl";
@@ -666,22 +668,85 @@ static void render_reload(struct json_object *data, const struct options *opt)
 	printf("Policy generation %" PRIu64 "\n", get_u64(data, "policy_generation"));
 }
 
+static void render_signd(struct json_object *data, const struct options *opt)
+{
+	struct json_object *q = get(data, "queue", json_type_object);
+	struct json_object *failed = get(data, "failed", json_type_object);
+	struct json_object *lat = get(data, "latency_us", json_type_object);
+	const char *err = get_str(data, "last_error", "");
+
+	(void)opt;
+	if (!get_bool(data, "enabled")) {
+		printf("MS-SNTP signing is off (no ntpsigndsocket in the configuration).\n");
+		printf("%-22s: %" PRIu64 "\n", "Requests dropped", get_u64(data, "requests"));
+		return;
+	}
+	printf("%-22s: %s\n", "Socket", get_str(data, "socket", "-"));
+	printf("%-22s: %s for %.0f s\n", "State", get_str(data, "state", "-"),
+	       get_double(data, "state_for_s", 0));
+	if (*err)
+		printf("%-22s: %s\n", "Last error", err);
+	printf("%-22s: %" PRIu64 " (%" PRIu64 " lost)\n", "Connections", get_u64(data, "connects"),
+	       get_u64(data, "disconnects"));
+	printf("%-22s: %" PRIu64 " queued, %" PRIu64 " at Samba, at most %" PRIu64 "\n", "Queue",
+	       get_u64(q, "depth"), get_u64(q, "in_flight"), get_u64(q, "max"));
+	printf("%-22s: %" PRIu64 "\n", "Requests", get_u64(data, "requests"));
+	printf("%-22s: %" PRIu64 "\n", "Signed", get_u64(data, "signed"));
+	printf("%-22s: %" PRIu64 "\n", "Sent to clients", get_u64(data, "sent"));
+	if (failed) {
+		bool any = false;
+
+		json_object_object_foreach(failed, key, val) {
+			uint64_t n = (uint64_t)json_object_get_int64(val);
+
+			if (!n)
+				continue;
+			if (!any)
+				printf("Failed, by reason:\n");
+			printf("  %-20s: %" PRIu64 "\n", key, n);
+			any = true;
+		}
+		if (!any)
+			printf("%-22s: none\n", "Failed");
+	}
+	if (get_u64(lat, "count"))
+		printf("%-22s: p50 %" PRIu64 " us, p90 %" PRIu64 " us, p99 %" PRIu64 " us, max %" PRIu64
+		       " us (%" PRIu64 " signed)\n",
+		       "Signing latency", get_u64(lat, "p50"), get_u64(lat, "p90"), get_u64(lat, "p99"),
+		       get_u64(lat, "max"), get_u64(lat, "count"));
+}
+
+static void render_health(struct json_object *data, const struct options *opt)
+{
+	struct json_object *checks = get(data, "checks", json_type_array);
+
+	(void)opt;
+	/* First line as Nagios plugins print it; then one line per check. */
+	printf("LINETIME %s - %s\n", get_str(data, "status", "UNKNOWN"), get_str(data, "summary", ""));
+	for (size_t i = 0; checks && i < json_object_array_length(checks); i++) {
+		struct json_object *c = json_object_array_get_idx(checks, i);
+
+		printf("  %-9s %-9s %s\n", get_str(c, "status", "?"), get_str(c, "name", "?"),
+		       get_str(c, "message", ""));
+	}
+}
+
 static const struct command commands[] = {
 	{ "serverstats", "show what the dataplane received, answered and dropped",
 	  "Show the dataplane's counters summed over all workers: NTP packets received,\n"
 	  "answered and dropped, every nonzero drop reason sorted by count, then the\n"
 	  "counters per port and the poll statistics per worker.",
-	  render_serverstats, false },
+	  render_serverstats, false, false },
 	{ "ports", "show the dataplane's ports: device, link, queues, timestamps",
 	  "Show each dataplane port: its name, DPDK device and driver, MAC address,\n"
 	  "link state and speed, RX/TX queues, the timestamp source in use (nic, tsc\n"
 	  "or none) and the NIC's packet and missed-packet counters.",
-	  render_ports, false },
+	  render_ports, false, false },
 	{ "status", "show both processes' liveness and the clock being served",
 	  "Show whether linetimed and linetime-dp are running (pid, how many times each\n"
 	  "has started, heartbeat), the shared region, and the clock the dataplane\n"
 	  "serves: mode, stratum, leap, reference ID, precision, TSC rate, holdover.",
-	  render_status, false },
+	  render_status, false, false },
 	{ "clients", "list clients: hits, rate-limited, KoD, intervals",
 	  "List the clients the dataplane has seen, busiest first, like chronyc clients:\n"
 	  "requests (hits), how many were over the rate limit (limited), KoD RATE\n"
@@ -689,27 +754,38 @@ static const struct command commands[] = {
 	  "between requests, and when the client was first and last seen. With a rate\n"
 	  "limit prefix shorter than a host (e.g. IPv6 /64), a client is a prefix.\n"
 	  "Options: --limit N (default 100, 0 for all), --sort hits|limited|last.",
-	  render_clients, true },
+	  render_clients, true, false },
 	{ "ratelimit", "show the access rules and rate limit in force",
 	  "Show the policy the dataplane enforces now: access rules in order (the most\n"
 	  "specific prefix wins), what denied clients get, the rate limit (interval,\n"
 	  "burst, leak, KoD share, client prefix lengths) and client log usage.",
-	  render_ratelimit, false },
+	  render_ratelimit, false, false },
 	{ "reload", "re-read the configuration and apply what changed",
 	  "Re-read linetime.conf, validate all of it, and apply what can change while\n"
 	  "running (access rules, rate limit, KoD, local stratum, holdover, log level)\n"
 	  "without restarting the dataplane. An invalid file is rejected with file,\n"
 	  "line and setting, and the running configuration stays as it was. Settings\n"
 	  "that need a restart are listed. Same as SIGHUP to linetimed. Needs root.",
-	  render_reload, false },
+	  render_reload, false, false },
+	{ "signd", "show MS-SNTP signing through Samba's ntp_signd",
+	  "Show signed time for Windows domain members: the ntp_signd socket, its state\n"
+	  "(connected, connecting, missing_directory, no_socket, permission_denied,\n"
+	  "refused, stalled, closed), the queue to Samba, requests received, signed\n"
+	  "and sent, failures by reason, and the signing latency (p50/p90/p99/max).",
+	  render_signd, false, false },
+	{ "health", "one verdict for monitoring: OK, WARNING or CRITICAL",
+	  "Check the dataplane, the clock being served, the port links and (when\n"
+	  "configured) MS-SNTP signing. Prints a Nagios-style first line and one line\n"
+	  "per check, and exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (no answer).",
+	  render_health, false, true },
 	{ "help", "list the commands the server offers",
 	  "List the commands linetimed offers, whether each needs write access (root)\n"
 	  "or read access (root or the admin group), and a line of help for each.",
-	  render_help, false },
+	  render_help, false, false },
 	{ "version", "show the versions of linetimectl and linetimed",
 	  "Show the versions of linetimectl and of the running linetimed, and the\n"
 	  "admin protocol version each speaks.",
-	  render_version, false },
+	  render_version, false, false },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -1061,8 +1137,13 @@ int main(int argc, char **argv)
 
 	rc = transact(&opt, cmd->name, args, &data);
 	json_object_put(args);
-	if (rc != EXIT_OK)
+	if (rc != EXIT_OK) {
+		if (cmd->nagios) {
+			printf("LINETIME UNKNOWN - no answer from linetimed\n");
+			return 3;
+		}
 		return rc;
+	}
 	if (opt.json) {
 		printf("%s\n", json_object_to_json_string_ext(data, JSON_C_TO_STRING_PRETTY |
 								    JSON_C_TO_STRING_SPACED |
@@ -1070,10 +1151,17 @@ int main(int argc, char **argv)
 	} else {
 		cmd->render(data, &opt);
 	}
+	if (cmd->nagios) {
+		struct json_object *code = get(data, "code", json_type_int);
+
+		rc = code ? json_object_get_int(code) : 3;
+		if (rc < 0 || rc > 3)
+			rc = 3;
+	}
 	json_object_put(data);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "%s: cannot write output: %s\n", prog, strerror(errno));
 		return EXIT_SERVER;
 	}
-	return EXIT_OK;
+	return rc;
 }

@@ -19,7 +19,9 @@
 	X(acl)        \
 	X(clientlog)  \
 	X(gen)        \
-	X(signd)
+	X(signd)      \
+	X(mssntp)     \
+	X(health)
 
 #define LT_SUITE_DECL(name) Suite *name##_suite(void);
 LT_SUITES(LT_SUITE_DECL)
