@@ -65,7 +65,7 @@ obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 BINS := $(BUILD)/linetime-dp $(BUILD)/linetimed $(BUILD)/linetimectl $(BUILD)/linetime-gen \
         $(BUILD)/pktbench
 
-.PHONY: all check unit unit-asan integration demo deps clean install bench
+.PHONY: all check unit unit-asan integration demo deps clean install bench bench-signd
 all: $(BINS)
 
 $(BUILD)/rel/%.o: %.c
@@ -117,6 +117,12 @@ bench:
 	scripts/deps.sh
 	$(MAKE) all
 	scripts/bench.sh
+
+# bench-signd: root, about a minute; the MS-SNTP signed path through a real Samba.
+bench-signd:
+	scripts/deps.sh
+	$(MAKE) all
+	scripts/bench-signd.sh
 
 demo:
 	scripts/deps.sh

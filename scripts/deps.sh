@@ -6,7 +6,8 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev
 dpdk dpdk-dev libdpdk-dev libconfig-dev libjson-c-dev check
 chrony ntpsec-ntpdig python3 python3-scapy
-iproute2 ethtool iputils-ping procps"
+iproute2 ethtool iputils-ping procps
+samba samba-dsdb-modules samba-vfs-modules samba-ad-provision python3-samba"
 
 missing=""
 for p in $PKGS; do
