@@ -72,19 +72,17 @@ int ntp_packet_encode(const struct ntp_header *h, uint8_t *buf, size_t len)
 void ntp_packet_server_reply(const struct ntp_server_params *s, const uint8_t *req, ntp_ts_t rx_ts,
 			     ntp_ts_t tx_ts, struct ntp_header *out)
 {
-	*out = (struct ntp_header){
-		.leap = s->leap & 3,
-		.version = (req[0] >> 3) & 7,
-		.mode = NTP_MODE_SERVER,
-		.stratum = s->stratum,
-		.poll = (int8_t)req[2],
-		.precision = s->precision,
-		.root_delay = s->root_delay,
-		.root_dispersion = s->root_dispersion,
-		.refid = s->refid,
-		.ref = s->ref_time,
-		.org = ntp_ts_load(req + 40),
-		.rx = rx_ts,
-		.tx = tx_ts,
-	};
+	out->leap = s->leap & 3;
+	out->version = (req[0] >> 3) & 7;
+	out->mode = NTP_MODE_SERVER;
+	out->stratum = s->stratum;
+	out->poll = (int8_t)req[2];
+	out->precision = s->precision;
+	out->root_delay = s->root_delay;
+	out->root_dispersion = s->root_dispersion;
+	out->refid = s->refid;
+	out->ref = s->ref_time;
+	out->org = ntp_ts_load(req + 40);
+	out->rx = rx_ts;
+	out->tx = tx_ts;
 }
