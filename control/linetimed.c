@@ -78,7 +78,6 @@ static uint64_t mono_ms(void)
 static int on_punt_udp(void *arg, const struct lt_msg *m)
 {
 	struct control *c = arg;
-
 	struct lt_clock_snapshot snap;
 
 	if (!mssntp_is_request(m))
@@ -304,7 +303,7 @@ static void restart_only(const struct lt_config *a, const struct lt_config *b, s
 /*
  * Re-read the config file, validate it whole, and apply what can change
  * while running: access rules, rate limits, KoD, local stratum, holdover,
- * precision, log level. An invalid file changes nothing.
+ * precision, log level, ntpsigndsocket. An invalid file changes nothing.
  */
 static int reload(struct control *c, struct json_object *data, char *err, size_t errlen)
 {
@@ -320,6 +319,14 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 		return -EINVAL;
 	}
 	restart_only(&c->cfg, &next, restart);
+	/* Before the policy: whether MS-SNTP is punted follows what signd got. */
+	if (strcmp(next.ntpsigndsocket, c->cfg.ntpsigndsocket) != 0) {
+		if (mssntp_configure(c->mssntp, &next) == 0)
+			json_object_array_add(applied, json_object_new_string("ntpsigndsocket"));
+		else
+			snprintf(next.ntpsigndsocket, sizeof(next.ntpsigndsocket), "%s",
+				 c->cfg.ntpsigndsocket);
+	}
 	policy_from_config(&c->cfg, &oldp);
 	policy_from_config(&next, &newp);
 	if (memcmp(&oldp, &newp, sizeof(oldp)) != 0) {
@@ -330,13 +337,6 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 	    next.precision != c->cfg.precision) {
 		localclock_configure(&c->clock, &next);
 		json_object_array_add(applied, json_object_new_string("local/holdover/precision"));
-	}
-	if (strcmp(next.ntpsigndsocket, c->cfg.ntpsigndsocket) != 0) {
-		if (mssntp_configure(c->mssntp, &next) == 0)
-			json_object_array_add(applied, json_object_new_string("ntpsigndsocket"));
-		else
-			snprintf(next.ntpsigndsocket, sizeof(next.ntpsigndsocket), "%s",
-				 c->cfg.ntpsigndsocket);
 	}
 	if (next.log_level != c->cfg.log_level) {
 		log_set_level(next.log_level);

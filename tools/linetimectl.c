@@ -762,7 +762,8 @@ static const struct command commands[] = {
 	  render_ratelimit, false, false },
 	{ "reload", "re-read the configuration and apply what changed",
 	  "Re-read linetime.conf, validate all of it, and apply what can change while\n"
-	  "running (access rules, rate limit, KoD, local stratum, holdover, log level)\n"
+	  "running (access rules, rate limit, KoD, local stratum, holdover, log level,\n"
+	  "ntpsigndsocket) "
 	  "without restarting the dataplane. An invalid file is rejected with file,\n"
 	  "line and setting, and the running configuration stays as it was. Settings\n"
 	  "that need a restart are listed. Same as SIGHUP to linetimed. Needs root.",

@@ -11,7 +11,8 @@
 #    unsigned one), and signing keeps working afterwards;
 #  - Samba stopped and started mid-run: linetime recovers by itself;
 #  - the 120-byte extended form is counted and dropped;
-#  - pipelined load through one Samba connection, all verified.
+#  - pipelined load through one Samba connection, all verified;
+#  - a reload that removes ntpsigndsocket turns signing off, no restart.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/samba.sh"
 
@@ -125,5 +126,17 @@ ctl signd | sed -n 's/^Signing latency *: /  linetimed signing latency: /p'
 check "no MS-SNTP request was refused as 'signing off'" test "$(counter drop_mssntp_off)" -eq 0
 check "every signed reply was handed to the dataplane (sent == signed)" \
 	test "$(signd_field "['sent']")" -eq "$(signd_field "['signed']")"
-check "health OK at the end" test "$(health_code)" -eq 0
+check "health OK with signing on" test "$(health_code)" -eq 0
+
+# --- a reload that turns signing off: no restart, requests counted as off ---
+grep -v '^ntpsigndsocket' "$CONFX" >"$CONFX.new" && cat "$CONFX.new" >"$CONFX" && rm -f "$CONFX.new"
+ctl reload >/dev/null
+check "reload turned signing off" test "$(signd_field "['enabled']")" = False
+o0=$(counter drop_mssntp_off)
+for _ in 1 2 3 4 5; do
+	mq query 198.18.0.1 --rid "$RID" --password "$PW" --timeout 0.3 >/dev/null
+	[ "$(counter drop_mssntp_off)" -gt "$o0" ] && break
+done
+check "signing off: requests dropped as drop_mssntp_off" test "$(counter drop_mssntp_off)" -gt "$o0"
+check "health OK with signing off (not checked)" test "$(health_code)" -eq 0
 finish
