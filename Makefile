@@ -48,6 +48,7 @@ UNIT_SRCS     := tests/unit/check_main.c tests/unit/test_ntp_time.c tests/unit/t
                  tests/unit/test_clockmap.c tests/unit/test_tstamp.c tests/unit/test_report.c \
                  tests/unit/test_acl.c tests/unit/test_clientlog.c tests/unit/test_gen.c \
                  tests/unit/test_signd.c tests/unit/test_mssntp.c tests/unit/test_health.c \
+                 tests/unit/test_discipline.c tests/unit/simclock.c \
                  tests/unit/pcap_read.c tests/unit/testutil.c
 
 COMMON_SRCS := $(PROTO_SRCS) $(PLATFORM_SRCS)
@@ -55,8 +56,8 @@ DP_SRCS     := $(COMMON_SRCS) $(DPLOGIC_SRCS) $(DPDPDK_SRCS)
 CTLD_SRCS   := $(COMMON_SRCS) $(CTL_SRCS)
 CTLCLI_SRCS := $(COMMON_SRCS) $(CTLTOOL_SRCS)
 TEST_SRCS   := $(COMMON_SRCS) $(DPLOGIC_SRCS) control/report.c control/localclock.c \
-               control/clients.c control/signd.c control/mssntp.c control/health.c \
-               $(GENLOGIC_SRCS) $(UNIT_SRCS)
+               control/clients.c control/srcfilter.c control/srcselect.c control/discipline.c \
+               control/signd.c control/mssntp.c control/health.c $(GENLOGIC_SRCS) $(UNIT_SRCS)
 GEN_SRCS    := $(COMMON_SRCS) $(GENLOGIC_SRCS) $(GENDPDK_SRCS)
 PKTB_SRCS   := $(COMMON_SRCS) $(DPLOGIC_SRCS) tools/gen/genreq.c $(PKTBENCH_SRCS)
 

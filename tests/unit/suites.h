@@ -19,6 +19,7 @@
 	X(acl)        \
 	X(clientlog)  \
 	X(gen)        \
+	X(discipline) \
 	X(signd)      \
 	X(mssntp)     \
 	X(health)
