@@ -3,30 +3,19 @@
 
 #include <errno.h>
 
-static uint32_t load32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void store32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
+#include "bytes.h"
 
 ntp_ts_t ntp_ts_load(const void *p)
 {
 	const uint8_t *b = p;
-	return (uint64_t)load32(b) << 32 | load32(b + 4);
+	return (uint64_t)bytes_get_be32(b) << 32 | bytes_get_be32(b + 4);
 }
 
 void ntp_ts_store(void *p, ntp_ts_t t)
 {
 	uint8_t *b = p;
-	store32(b, (uint32_t)(t >> 32));
-	store32(b + 4, (uint32_t)t);
+	bytes_put_be32(b, (uint32_t)(t >> 32));
+	bytes_put_be32(b + 4, (uint32_t)t);
 }
 
 int ntp_packet_decode(const uint8_t *buf, size_t len, struct ntp_header *h)
@@ -39,9 +28,9 @@ int ntp_packet_decode(const uint8_t *buf, size_t len, struct ntp_header *h)
 	h->stratum = buf[1];
 	h->poll = (int8_t)buf[2];
 	h->precision = (int8_t)buf[3];
-	h->root_delay = load32(buf + 4);
-	h->root_dispersion = load32(buf + 8);
-	h->refid = load32(buf + 12);
+	h->root_delay = bytes_get_be32(buf + 4);
+	h->root_dispersion = bytes_get_be32(buf + 8);
+	h->refid = bytes_get_be32(buf + 12);
 	h->ref = ntp_ts_load(buf + 16);
 	h->org = ntp_ts_load(buf + 24);
 	h->rx = ntp_ts_load(buf + 32);
@@ -59,9 +48,9 @@ int ntp_packet_encode(const struct ntp_header *h, uint8_t *buf, size_t len)
 	buf[1] = h->stratum;
 	buf[2] = (uint8_t)h->poll;
 	buf[3] = (uint8_t)h->precision;
-	store32(buf + 4, h->root_delay);
-	store32(buf + 8, h->root_dispersion);
-	store32(buf + 12, h->refid);
+	bytes_put_be32(buf + 4, h->root_delay);
+	bytes_put_be32(buf + 8, h->root_dispersion);
+	bytes_put_be32(buf + 12, h->refid);
 	ntp_ts_store(buf + 16, h->ref);
 	ntp_ts_store(buf + 24, h->org);
 	ntp_ts_store(buf + 32, h->rx);

@@ -4,18 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-static uint32_t load32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void store32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
+#include "bytes.h"
 
 int signd_frame_encode(uint8_t *buf, size_t len, uint16_t packet_id,
 		       const uint8_t key_id[SIGND_FRAME_KEYID_LEN],
@@ -23,10 +12,10 @@ int signd_frame_encode(uint8_t *buf, size_t len, uint16_t packet_id,
 {
 	if (len < SIGND_FRAME_REQ_LEN)
 		return -ENOSPC;
-	store32(buf + offsetof(struct signd_request_wire, length),
+	bytes_put_be32(buf + offsetof(struct signd_request_wire, length),
 		SIGND_FRAME_REQ_LEN - SIGND_FRAME_PREFIX_LEN);
-	store32(buf + offsetof(struct signd_request_wire, version), SIGND_FRAME_VERSION);
-	store32(buf + offsetof(struct signd_request_wire, op), SIGND_OP_SIGN_TO_CLIENT);
+	bytes_put_be32(buf + offsetof(struct signd_request_wire, version), SIGND_FRAME_VERSION);
+	bytes_put_be32(buf + offsetof(struct signd_request_wire, op), SIGND_OP_SIGN_TO_CLIENT);
 	buf[offsetof(struct signd_request_wire, packet_id)] = (uint8_t)(packet_id >> 8);
 	buf[offsetof(struct signd_request_wire, packet_id) + 1] = (uint8_t)packet_id;
 	/* NDR alignment padding before the 32-bit key id; Samba ignores it. */
@@ -47,14 +36,14 @@ enum signd_frame_verdict signd_frame_parse(const uint8_t *buf, size_t len,
 
 	if (len < SIGND_FRAME_PREFIX_LEN)
 		return SIGND_FRAME_NEED_MORE;
-	body = load32(buf);
+	body = bytes_get_be32(buf);
 	/* The length alone already rules out what cannot be a signed_reply,
 	 * so a peer streaming garbage is caught at its first 4 bytes instead
 	 * of after we buffered up to whatever length it claimed. */
 	if (body < SIGND_FRAME_REPLY_HDR || body > SIGND_FRAME_BODY_MAX)
 		return SIGND_FRAME_BAD;
 	if (len >= op_end) {
-		op = load32(buf + offsetof(struct signd_reply_wire, op));
+		op = bytes_get_be32(buf + offsetof(struct signd_reply_wire, op));
 		if (op != SIGND_OP_SIGNING_SUCCESS && op != SIGND_OP_SIGNING_FAILURE)
 			return SIGND_FRAME_BAD;
 		if (op == SIGND_OP_SIGNING_SUCCESS &&
@@ -64,9 +53,9 @@ enum signd_frame_verdict signd_frame_parse(const uint8_t *buf, size_t len,
 	if (len < SIGND_FRAME_PREFIX_LEN + (size_t)body)
 		return SIGND_FRAME_NEED_MORE;
 
-	out->version = load32(buf + offsetof(struct signd_reply_wire, version));
-	out->op = load32(buf + offsetof(struct signd_reply_wire, op));
-	out->packet_id = load32(buf + offsetof(struct signd_reply_wire, packet_id));
+	out->version = bytes_get_be32(buf + offsetof(struct signd_reply_wire, version));
+	out->op = bytes_get_be32(buf + offsetof(struct signd_reply_wire, op));
+	out->packet_id = bytes_get_be32(buf + offsetof(struct signd_reply_wire, packet_id));
 	out->frame_len = SIGND_FRAME_PREFIX_LEN + (size_t)body;
 	/* A FAILURE from Samba carries no payload. Trailing bytes after one
 	 * are tolerated and skipped: the length prefix keeps the stream in
