@@ -3,6 +3,10 @@
 # exit 1, and start nothing; -t accepts the lab's file.
 . "$(dirname "$0")/lib.sh"
 
+# The lab's file with a region of this test's own, so "-t creates no
+# region" is judged on a path nothing else uses.
+good="$TMPD/good.conf"
+sed 's|^region = .*|region = "'"$TMPD"'/t.region";|' "$CONF" >"$good"
 bad="$TMPD/bad.conf"
 sed 's|"198.18.0.1/24"|"198.18.0.1/33"|' "$CONF" >"$bad"
 line=$(grep -n '198.18.0.1/33' "$bad" | cut -d: -f1)
@@ -14,11 +18,12 @@ for d in linetimed linetime-dp; do
 	check "$d names file, line and setting" grep -q "$bad:$line: dataplane.ports.\[0\].addresses: \"198.18.0.1/33\"" <<<"$out"
 	out=$("$ROOT/build/$d" -t -c "$TMPD/missing.conf" 2>&1); rc=$?
 	check "$d: a missing file is an error naming it" bash -c "[ $rc -eq 1 ] && grep -q '$TMPD/missing.conf' <<<'$out'"
-	check "$d -t accepts the lab configuration" "$ROOT/build/$d" -t -c "$CONF"
+	check "$d -t accepts the lab configuration" "$ROOT/build/$d" -t -c "$good"
 done
 printf 'local = { stratum = 10; };\nholdovr = 5;\n' >"$TMPD/typo.conf"
 out=$("$ROOT/build/linetimed" -t -c "$TMPD/typo.conf" 2>&1)
 echo "  linetimed: $out"
 check "a misspelt setting is an error, not a silent default" grep -q "typo.conf:2: holdovr" <<<"$out"
-check "no region was created by -t" test ! -e /dev/shm/linetime-lab.region
+check "the test config has its own region" grep -q "^region = \"$TMPD/t.region\";" "$good"
+check "no region was created by -t" test ! -e "$TMPD/t.region"
 finish

@@ -19,9 +19,11 @@
 SD="$TMPD/samba"
 CONFX=$(mktemp /tmp/lt-conf.XXXXXX)
 (cat "$CONF"; echo "ntpsigndsocket = \"$SD/ntp_signd\";") >"$CONFX"
-export LT_LAB_CONF=$CONFX
+export LT_LAB_CONF=$CONFX LT_TMP_EXTRA=$CONFX
 CONF=$CONFX
-trap 'samba_stop "$SD"; rm -f "$CONFX"; cleanup' EXIT
+# The lab goes down while its config still exists (lab.sh reads the region's
+# path from it), Samba while its directory does; cleanup removes both.
+trap '"$LAB" down >/dev/null 2>&1; samba_stop "$SD"; cleanup' EXIT
 
 mq() { in_ns "$PY" "$ROOT/tests/integration/mssntp.py" "$@"; }
 signd_field() { ctl --json signd | "$PY" -c "import json,sys; j=json.load(sys.stdin); print(j$1)"; }
