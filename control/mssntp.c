@@ -10,8 +10,6 @@
 #include "ntp_packet.h"
 #include "tstamp.h"
 
-#define MSSNTP_LEN (NTP_HEADER_LEN + 20) /* [MS-SNTP] 2.2.1: key id + 16-byte MAC */
-
 struct mssntp {
 	struct signd *signd;
 	mssntp_send_fn *send;
@@ -123,12 +121,8 @@ int mssntp_enabled(const struct mssntp *s)
 
 int mssntp_is_request(const struct lt_msg *m)
 {
-	const uint8_t *q = m->payload;
-	static const uint8_t zero[16];
-
-	return m->type == LT_MSG_PUNT_UDP && m->dport == NTP_PORT && m->len == MSSNTP_LEN &&
-	       (q[0] & 0x3f) == (3 << 3 | NTP_MODE_CLIENT) && (q[48] | q[49] | q[50] | q[51]) &&
-	       memcmp(q + 52, zero, sizeof(zero)) == 0 && (m->family == 4 || m->family == 6);
+	return m->type == LT_MSG_PUNT_UDP && m->dport == NTP_PORT &&
+	       (m->family == 4 || m->family == 6) && ntp_packet_is_mssntp(m->payload, m->len);
 }
 
 void mssntp_build_reply(const struct lt_clock_snapshot *snap, uint64_t now_tsc,
@@ -166,8 +160,8 @@ void mssntp_inject_msg(const struct signd_route *route, const uint8_t signed68[6
 	out->sport = route->sport;
 	out->dport = route->dport;
 	memcpy(out->mac, route->mac, sizeof(out->mac));
-	out->len = MSSNTP_LEN;
-	memcpy(out->payload, signed68, MSSNTP_LEN);
+	out->len = NTP_MSSNTP_LEN;
+	memcpy(out->payload, signed68, NTP_MSSNTP_LEN);
 }
 
 void mssntp_request(struct mssntp *s, const struct lt_msg *m, const struct lt_clock_snapshot *snap,

@@ -241,20 +241,6 @@ static struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off, enum lt
 /* With no rate limit configured, the client log still counts every client. */
 static const struct clientlog_params log_only = {.ipv4_prefix = 32, .ipv6_prefix = 128};
 
-/* [MS-SNTP] 2.2.1 authenticator: key id (the machine account's RID, little
- * endian) and 16 zero bytes where the signature will go. */
-static int is_mssntp(const uint8_t *q, uint16_t n)
-{
-	uint64_t mac[2];
-
-	if (n != NTP_HEADER_LEN + 20 || ((q[0] >> 3) & 7) != 3)
-		return 0;
-	if (!(q[48] | q[49] | q[50] | q[51]))
-		return 0;
-	memcpy(mac, q + 52, sizeof(mac));
-	return (mac[0] | mac[1]) == 0;
-}
-
 /* A signed-time request that passed the rules: control has Samba sign it. A
  * refusal is silent, as a Windows client rejects anything unsigned anyway. */
 static struct pktproc_verdict mssntp_client(struct pkt *p, const uint8_t *src)
@@ -286,7 +272,7 @@ static struct pktproc_verdict ntp_client(struct pkt *p, uint16_t ntp_off, uint16
 	const uint8_t *src = p->buf + p->v.l3_off +
 			     (p->v.ipv6 ? offsetof(struct inet_ipv6_hdr, src) : offsetof(struct inet_ipv4_hdr, src));
 
-	if (unlikely(is_mssntp(p->buf + ntp_off, n)))
+	if (unlikely(ntp_packet_is_mssntp(p->buf + ntp_off, n)))
 		return mssntp_client(p, src);
 
 	if (c->acl && !(p->v.ipv6 ? acl_allow6(c->acl, src) : acl_allow4(c->acl, src))) {
@@ -344,7 +330,7 @@ static struct pktproc_verdict ntp_in(struct pkt *p, uint16_t off, uint16_t n)
 		return drop(p, LT_CTR_drop_ntp_mode_other);
 	}
 	/* [MS-SNTP] 2.2.2: the extended authenticator, which Samba cannot sign. */
-	if (unlikely(n == NTP_HEADER_LEN + 72 && version == 3))
+	if (unlikely(n == NTP_MSSNTP_EXT_LEN && version == 3))
 		return drop(p, LT_CTR_drop_mssntp_extended);
 	if (!ntp_tail_ok(q + NTP_HEADER_LEN, (uint16_t)(n - NTP_HEADER_LEN)))
 		return drop(p, LT_CTR_drop_ntp_ext);

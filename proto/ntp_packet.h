@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ntp_time.h"
 
@@ -68,6 +69,11 @@ enum ntp_leap {
 
 #define NTP_STRATUM_UNSYNC 16
 
+/* [MS-SNTP] 2.2.1/2.2.2: the 48-byte header plus an authenticator of a key
+ * id and 16 MAC bytes, or the 72-byte extended one Samba cannot sign. */
+#define NTP_MSSNTP_LEN (NTP_HEADER_LEN + 20)
+#define NTP_MSSNTP_EXT_LEN (NTP_HEADER_LEN + 72)
+
 /* Reference id "LOCL" as a host-order 32-bit value. */
 #define NTP_REFID_LOCL 0x4c4f434cU
 
@@ -117,5 +123,23 @@ int ntp_packet_encode(const struct ntp_header *h, uint8_t *buf, size_t len);
 /* Read/write a 64-bit NTP timestamp at p (network order on the wire). */
 ntp_ts_t ntp_ts_load(const void *p);
 void ntp_ts_store(void *p, ntp_ts_t t);
+
+/*
+ * Whether the n-byte NTP packet at q is an MS-SNTP signing request: a
+ * version 3 client request of NTP_MSSNTP_LEN bytes whose key id (the
+ * machine account's RID) is set and whose MAC is all zero. Inline: the
+ * fast path asks it of every request.
+ */
+static inline int ntp_packet_is_mssntp(const uint8_t *q, size_t n)
+{
+	uint64_t mac[2];
+
+	if (n != NTP_MSSNTP_LEN || (q[0] & 0x3f) != (3 << 3 | NTP_MODE_CLIENT))
+		return 0;
+	if (!(q[48] | q[49] | q[50] | q[51]))
+		return 0;
+	memcpy(mac, q + 52, sizeof(mac));
+	return (mac[0] | mac[1]) == 0;
+}
 
 #endif
