@@ -77,27 +77,25 @@ void mssntp_free(struct mssntp *s)
 	free(s);
 }
 
-/* Keep the totals of a client about to be replaced. */
-static void keep_totals(struct mssntp *s)
+/* Add the counters of from to those of to (state and queue are left). */
+static void add_totals(struct signd_stats *to, const struct signd_stats *from)
 {
-	struct signd_stats st;
-
-	signd_get_stats(s->signd, &st);
-	s->past.connects += st.connects;
-	s->past.disconnects += st.disconnects;
-	s->past.submitted += st.submitted;
-	s->past.signed_ok += st.signed_ok;
+	to->connects += from->connects;
+	to->disconnects += from->disconnects;
+	to->submitted += from->submitted;
+	to->signed_ok += from->signed_ok;
 	for (int i = 0; i < SIGND_FAIL_COUNT; i++)
-		s->past.failed[i] += st.failed[i];
+		to->failed[i] += from->failed[i];
 	for (unsigned int i = 0; i < SIGND_LAT_BUCKETS; i++)
-		s->past.latency.bucket[i] += st.latency.bucket[i];
-	s->past.latency.count += st.latency.count;
-	if (st.latency.max_us > s->past.latency.max_us)
-		s->past.latency.max_us = st.latency.max_us;
+		to->latency.bucket[i] += from->latency.bucket[i];
+	to->latency.count += from->latency.count;
+	if (from->latency.max_us > to->latency.max_us)
+		to->latency.max_us = from->latency.max_us;
 }
 
 int mssntp_configure(struct mssntp *s, const struct lt_config *cfg)
 {
+	static struct signd_stats old;
 	struct signd *h;
 
 	if (strcmp(s->dir, cfg->ntpsigndsocket) == 0)
@@ -107,7 +105,9 @@ int mssntp_configure(struct mssntp *s, const struct lt_config *cfg)
 		return -errno;
 	if (!cfg->ntpsigndsocket[0])
 		log_msg(LOG_INFO, "MS-SNTP: signing turned off");
-	keep_totals(s);
+	/* The replaced client's counts live on in the reports. */
+	signd_get_stats(s->signd, &old);
+	add_totals(&s->past, &old);
 	signd_free(s->signd);
 	s->signd = h;
 	snprintf(s->dir, sizeof(s->dir), "%s", cfg->ntpsigndsocket);
@@ -205,17 +205,7 @@ void mssntp_poll(struct mssntp *s, short revents, uint64_t now_ns)
 void mssntp_stats(const struct mssntp *s, struct signd_stats *st, struct mssntp_counters *c)
 {
 	signd_get_stats(s->signd, st);
-	st->connects += s->past.connects;
-	st->disconnects += s->past.disconnects;
-	st->submitted += s->past.submitted;
-	st->signed_ok += s->past.signed_ok;
-	for (int i = 0; i < SIGND_FAIL_COUNT; i++)
-		st->failed[i] += s->past.failed[i];
-	for (unsigned int i = 0; i < SIGND_LAT_BUCKETS; i++)
-		st->latency.bucket[i] += s->past.latency.bucket[i];
-	st->latency.count += s->past.latency.count;
-	if (s->past.latency.max_us > st->latency.max_us)
-		st->latency.max_us = s->past.latency.max_us;
+	add_totals(st, &s->past);
 	if (c)
 		*c = s->ctr;
 }
