@@ -29,10 +29,14 @@ check() { local d=$1; shift; if "$@"; then ok "$d"; else fail "$d"; fi; }
 in_ns() { ip netns exec "$NS" "$@"; }
 ctl() { "$CTL" -s "$SOCK" "$@"; }
 
-# counter NAME: the dataplane's total for one counter
-counter() {
-	ctl --json serverstats | "$PY" -c "import json,sys; print(json.load(sys.stdin)['counters']['$1'])"
+# ctl_field COMMAND PATH: one field of a command's --json answer, PATH a
+# Python subscript such as "['dataplane']['epoch']"
+ctl_field() {
+	ctl --json "$1" | "$PY" -c "import json,sys; j=json.load(sys.stdin); print(j$2)"
 }
+
+# counter NAME: the dataplane's total for one counter
+counter() { ctl_field serverstats "['counters']['$1']"; }
 
 # py_assert 'PYTHON EXPR over j' JSONFILE: evaluate with j = the loaded JSON
 py_assert() {

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 lab_up
-mac=$(ctl --json ports | "$PY" -c "import json,sys; print(json.load(sys.stdin)['ports'][0]['mac'])")
+mac=$(ctl_field ports "['ports'][0]['mac']")
 ctl --json serverstats >"$TMPD/before.json"
 in_ns "$PY" "$ROOT/tests/integration/hostile.py" lt-cl0 "$mac" 5 >"$TMPD/hostile.json"
 sleep 0.5

@@ -13,7 +13,7 @@ if ! grep -q "holdover = 3.0" "$CONF"; then fail "test config has holdover 3 s";
 
 q() { in_ns "$PY" "$ROOT/tests/integration/ntpquery.py" --json -t 0.5 "$@" 198.18.0.1; }
 field() { "$PY" -c "import json,sys; r=json.load(sys.stdin)['replies']; print(r[0]['$1'] if r else 'none')"; }
-status_field() { ctl --json status | "$PY" -c "import json,sys; j=json.load(sys.stdin); print(j$1)"; }
+status_field() { ctl_field status "$1"; }
 
 lab_up
 

@@ -26,7 +26,7 @@ CONF=$CONFX
 trap '"$LAB" down >/dev/null 2>&1; samba_stop "$SD"; cleanup' EXIT
 
 mq() { in_ns "$PY" "$ROOT/tests/integration/mssntp.py" "$@"; }
-signd_field() { ctl --json signd | "$PY" -c "import json,sys; j=json.load(sys.stdin); print(j$1)"; }
+signd_field() { ctl_field signd "$1"; }
 wait_state() { # wait_state STATE SECONDS
 	for _ in $(seq $(($2 * 10))); do
 		[ "$(signd_field "['state']")" = "$1" ] && return 0
