@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <syslog.h>
 
@@ -40,6 +41,18 @@
 #define CLIENTLOG_DEFAULT 524288
 /* A linetime.conf is a few KiB; anything this big is not one. */
 #define FILE_MAX (16 << 20)
+/* Poll exponents: chrony's range and defaults. */
+#define POLL_MIN (-6)
+#define POLL_MAX 24
+#define MINPOLL_DEFAULT 6
+#define MAXPOLL_DEFAULT 10
+#define MAXSOURCES_DEFAULT 4
+#define DISTANCE_MAX 1000.0
+#define MAXSLEWRATE_MAX 500000.0
+#define MAXDRIFT_MAX 500000.0
+#define SMEAR_WINDOW_MIN 60.0
+#define SMEAR_WINDOW_MAX 172800.0
+#define TZ_NAME_MAX 63
 
 _Static_assert(SUN_PATH_MAX < sizeof(((struct lt_config *)0)->admin_socket),
 	       "admin_socket holds a Unix socket path");
@@ -74,17 +87,43 @@ static const struct choice ts_modes[] = {
 	{ NULL, 0 },
 };
 
+static const struct choice leapsecmodes[] = {
+	{ "step", LT_LEAPSECMODE_STEP },
+	{ "slew", LT_LEAPSECMODE_SLEW },
+	{ "smear", LT_LEAPSECMODE_SMEAR },
+	{ NULL, 0 },
+};
+
+static const struct choice smear_shapes[] = {
+	{ "quadratic", 1 },
+	{ "linear", 0 },
+	{ NULL, 0 },
+};
+
 /* The names each group may hold; anything else is reported as unknown. */
 static const char *const top_names[] = {
 	"local", "holdover", "precision", "access", "kod_deny", "ratelimit", "clientloglimit",
-	"region", "pidfile_dir", "admin", "log", "dataplane", "ntpsigndsocket", NULL,
+	"region", "pidfile_dir", "admin", "log", "dataplane", "ntpsigndsocket",
+	"servers", "pools", "minsources", "maxdistance", "makestep", "maxslewrate",
+	"maxupdateskew", "maxdrift", "corrtimeratio", "driftfile", "leapsecmode", "smoothtime",
+	"leapsectz", "steer_system_clock", "logdir", "logchange", NULL,
 };
-static const char *const local_names[] = { "stratum", NULL };
+static const char *const local_names[] = { "stratum", "distance", "orphan", NULL };
+static const char *const server_names[] = {
+	"address", "iburst", "minpoll", "maxpoll", "prefer", "noselect", NULL,
+};
+static const char *const pool_names[] = {
+	"name", "maxsources", "iburst", "minpoll", "maxpoll", "prefer", "noselect", NULL,
+};
+static const char *const makestep_names[] = { "threshold", "limit", NULL };
+static const char *const smoothtime_names[] = { "window", "shape", NULL };
 static const char *const ratelimit_names[] = {
 	"interval", "burst", "leak", "kod", "ipv4_prefix", "ipv6_prefix", NULL,
 };
 static const char *const admin_names[] = { "socket", "group", NULL };
-static const char *const log_names[] = { "level", NULL };
+static const char *const log_names[] = {
+	"level", "measurements", "statistics", "tracking", NULL,
+};
 static const char *const dp_names[] = {
 	"main_lcore", "lcores", "eal", "idle_sleep_us", "mbufs", "ports", NULL,
 };
@@ -278,6 +317,13 @@ static int check_known(struct parse *p, const config_setting_t *grp, const char 
 		if (!config_setting_parent(grp) && (!strcmp(name, "allow") || !strcmp(name, "deny")))
 			return fail(p, s, "unknown setting (chrony's %s rules go in access, e.g. "
 				    "access = [ \"%s 192.0.2.0/24\" ];)", name, name);
+		/* chrony's one-line server and pool become entries of a list. */
+		if (!config_setting_parent(grp) && !strcmp(name, "server"))
+			return fail(p, s, "unknown setting (use servers = ( { address = "
+				    "\"ntp1.example.net\"; iburst = true; } );)");
+		if (!config_setting_parent(grp) && !strcmp(name, "pool"))
+			return fail(p, s, "unknown setting (use pools = ( { name = "
+				    "\"pool.example.net\"; iburst = true; } );)");
 		if (guess)
 			return fail(p, s, "unknown setting (did you mean \"%s\"?)", guess);
 		return fail(p, s, "unknown setting");
@@ -682,6 +728,34 @@ static int get_double(struct parse *p, const config_setting_t *grp, const char *
 	return 0;
 }
 
+/*
+ * A number in min..max, or above min if min_open (max HUGE_VAL: no upper
+ * bound); unit, if not NULL, follows the range in messages.
+ */
+static int get_number(struct parse *p, const config_setting_t *grp, const char *name, double min,
+		      int min_open, double max, const char *unit, double *out)
+{
+	const config_setting_t *s;
+	char range[96];
+	double v = 0;
+	int rc = get_double(p, grp, name, &s, &v);
+
+	if (rc || !s)
+		return rc;
+	if ((min_open ? v > min : v >= min) && v <= max) {
+		*out = v;
+		return 0;
+	}
+	if (max == HUGE_VAL)
+		snprintf(range, sizeof(range), "%s %g", min_open ? "more than" : "at least", min);
+	else if (min_open)
+		snprintf(range, sizeof(range), "more than %g, at most %g", min, max);
+	else
+		snprintf(range, sizeof(range), "%g..%g", min, max);
+	return fail(p, s, "%.10g: out of range (%s%s%s)", v, range, unit ? " " : "",
+		    unit ? unit : "");
+}
+
 enum str_rule {
 	STR_ANY = 0,
 	STR_NONEMPTY = 1,
@@ -1035,7 +1109,10 @@ static int parse_top(struct parse *p, const config_setting_t *root, struct lt_co
 
 	if ((rc = get_group(p, root, "local", local_names, &g)))
 		return rc;
-	if (g && (rc = get_uint(p, g, "stratum", 1, 15, &c->local_stratum)))
+	if (g && ((rc = get_uint(p, g, "stratum", 1, 15, &c->local_stratum)) ||
+		  (rc = get_number(p, g, "distance", 0, 0, DISTANCE_MAX, "seconds",
+				   &c->local_distance)) ||
+		  (rc = get_bool(p, g, "orphan", &c->local_orphan))))
 		return rc;
 
 	if ((rc = get_double(p, root, "holdover", &s, &c->holdover)))
@@ -1076,6 +1153,10 @@ static int parse_top(struct parse *p, const config_setting_t *root, struct lt_co
 		return rc;
 	if (g && (s = config_setting_get_member(g, "level")) &&
 	    (rc = choice_value(p, s, log_levels, &c->log_level)))
+		return rc;
+	if (g && ((rc = get_bool(p, g, "measurements", &c->sync.log_measurements)) ||
+		  (rc = get_bool(p, g, "statistics", &c->sync.log_statistics)) ||
+		  (rc = get_bool(p, g, "tracking", &c->sync.log_tracking))))
 		return rc;
 	return 0;
 }
@@ -1142,6 +1223,370 @@ static int parse_policy(struct parse *p, const config_setting_t *root, struct lt
 		if ((rc = int_range(p, s, s, CLIENTLOG_MIN, CLIENTLOG_MAX, "bytes", &v)))
 			return rc;
 		c->clientloglimit = (unsigned long)v;
+	}
+	return 0;
+}
+
+/* --- upstream sources and the clock discipline --------------------------- */
+
+/* text as an IPv4 or IPv6 address in a (family 0 if it is neither). */
+static int host_addr(const char *text, struct lt_cfg_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, text, a->addr) == 1)
+		a->family = 4;
+	else if (inet_pton(AF_INET6, text, a->addr) == 1)
+		a->family = 6;
+	return a->family;
+}
+
+static int is_alnum(char ch)
+{
+	return is_digit(ch) || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+/*
+ * Why text cannot name an upstream server, or NULL if it can: an address a
+ * server can have, or a host name as RFC 1123 2.1 has them (labels of
+ * letters, digits and '-', 1..63 characters, no '-' at either end, the last
+ * not all digits), with an optional final '.'. linetimed resolves names.
+ */
+static const char *host_problem(const char *text)
+{
+	struct lt_cfg_addr a;
+	size_t n = strlen(text);
+	const char *t = text, *end;
+	int all_digits;
+
+	if (host_addr(text, &a))
+		return addr_unusable(&a);
+	if (strchr(text, ':') && strspn(text, "0123456789abcdefABCDEF:.") == n)
+		return "not an IPv6 address";
+	for (; *t; t++)
+		if (!is_alnum(*t) && *t != '-' && *t != '.')
+			return "not an IP address or a host name (a host name has only letters, "
+			       "digits, '-' and '.')";
+	n -= n && text[n - 1] == '.';
+	end = text + n;
+	for (t = text;; t++) {
+		const char *dot = memchr(t, '.', (size_t)(end - t));
+		if (!dot)
+			dot = end;
+		if (dot == t)
+			return "empty label in the host name (a leading '.' or \"..\")";
+		if (dot - t > 63)
+			return "a label of the host name is longer than 63 characters";
+		if (t[0] == '-' || dot[-1] == '-')
+			return "a label of the host name starts or ends with '-'";
+		for (all_digits = 1; t < dot; t++)
+			all_digits &= is_digit(*t);
+		if (dot == end)
+			break;
+	}
+	if (all_digits)
+		return "not an IPv4 address (and not a host name: its last label is all digits)";
+	return NULL;
+}
+
+/* The same server: equal addresses, or names equal but for case and a final '.'. */
+static int same_host(const char *x, const char *y)
+{
+	struct lt_cfg_addr ax, ay;
+	int fx = host_addr(x, &ax), fy = host_addr(y, &ay);
+	size_t lx = strlen(x), ly = strlen(y);
+
+	if (fx || fy)
+		return fx == fy && !memcmp(ax.addr, ay.addr, sizeof(ax.addr));
+	lx -= lx && x[lx - 1] == '.';
+	ly -= ly && y[ly - 1] == '.';
+	return lx == ly && !strncasecmp(x, y, lx);
+}
+
+/* The address or name of a server or pool entry e, into out (LT_CFG_HOST_MAX). */
+static int parse_host(struct parse *p, const config_setting_t *e, const char *key,
+		      const char *example, char *out)
+{
+	const config_setting_t *s = config_setting_get_member(e, key);
+	const char *v, *bad;
+	int rc;
+
+	if (!s)
+		return fail_missing(p, e, key, "missing (e.g. %s = \"%s\";)", key, example);
+	if ((rc = str_value(p, s, s, LT_CFG_HOST_MAX, STR_NONEMPTY, &v)))
+		return rc;
+	if ((bad = host_problem(v)))
+		return fail(p, s, "\"%s\": %s", v, bad);
+	memcpy(out, v, strlen(v) + 1);
+	return 0;
+}
+
+/* A second entry for a server or pool already listed is a mistake. */
+static int check_twice(struct parse *p, const config_setting_t *e, const char *key,
+		       const char *list, const char *v, const char *earlier, unsigned int j)
+{
+	const config_setting_t *s = config_setting_get_member(e, key);
+
+	if (!same_host(v, earlier))
+		return 0;
+	if (!strcmp(v, earlier))
+		return fail(p, s, "\"%s\": listed twice (also %s.[%u])", v, list, j);
+	return fail(p, s, "\"%s\": the same as %s.[%u] (\"%s\")", v, list, j, earlier);
+}
+
+/*
+ * chrony's poll options. One bound given alone moves the other's default
+ * out of its way, as chronyd does; both given must be in order.
+ */
+static int parse_poll(struct parse *p, const config_setting_t *e, struct lt_cfg_poll *poll)
+{
+	const config_setting_t *min_s = config_setting_get_member(e, "minpoll");
+	const config_setting_t *max_s = config_setting_get_member(e, "maxpoll");
+	int rc;
+
+	poll->minpoll = MINPOLL_DEFAULT;
+	poll->maxpoll = MAXPOLL_DEFAULT;
+	if ((rc = get_int(p, e, "minpoll", POLL_MIN, POLL_MAX, &poll->minpoll)) ||
+	    (rc = get_int(p, e, "maxpoll", POLL_MIN, POLL_MAX, &poll->maxpoll)))
+		return rc;
+	if (min_s && !max_s && poll->maxpoll < poll->minpoll)
+		poll->maxpoll = poll->minpoll;
+	if (max_s && !min_s && poll->minpoll > poll->maxpoll)
+		poll->minpoll = poll->maxpoll;
+	if (poll->maxpoll < poll->minpoll)
+		return fail(p, max_s, "%d: below minpoll (%d)", poll->maxpoll, poll->minpoll);
+	if ((rc = get_bool(p, e, "iburst", &poll->iburst)) ||
+	    (rc = get_bool(p, e, "prefer", &poll->prefer)) ||
+	    (rc = get_bool(p, e, "noselect", &poll->noselect)))
+		return rc;
+	return 0;
+}
+
+/* A top-level list of groups; *out is NULL if absent. */
+static int get_entries(struct parse *p, const config_setting_t *root, const char *name,
+		       const char *key, const config_setting_t **out)
+{
+	const config_setting_t *list = config_setting_get_member(root, name);
+
+	*out = NULL;
+	if (!list)
+		return 0;
+	if (!config_setting_is_list(list))
+		return fail(p, list, "expected a list ( { %s = ...; }, ... ), got %s", key,
+			    type_name(list));
+	unsigned int n = (unsigned int)config_setting_length(list);
+	for (unsigned int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, i);
+		unsigned int lines[LT_CFG_MAX_SERVERS];
+		const char *src;
+		int rc;
+
+		if (config_setting_is_group(e))
+			continue;
+		/* A scalar is dated by the token after it: find its own line. */
+		if ((rc = source_text(p, list, &src)))
+			return rc;
+		int exact = src && n <= LT_CFG_MAX_SERVERS && element_lines(src, name, n, lines);
+		return fail_line(p, e, exact ? lines[i] : line_of(e),
+				 "expected a group { %s = ...; ... }, got %s", key, type_name(e));
+	}
+	*out = list;
+	return 0;
+}
+
+static int parse_servers(struct parse *p, const config_setting_t *root, struct lt_cfg_sync *y)
+{
+	const config_setting_t *list;
+	int rc;
+
+	if ((rc = get_entries(p, root, "servers", "address", &list)) || !list)
+		return rc;
+	unsigned int n = (unsigned int)config_setting_length(list);
+	if (n > LT_CFG_MAX_SERVERS)
+		return fail(p, list, "%u servers: the appliance tracks at most %d sources", n,
+			    LT_CFG_MAX_SERVERS);
+	for (unsigned int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, i);
+		struct lt_cfg_server *sv = &y->servers[i];
+
+		if ((rc = check_known(p, e, server_names)) ||
+		    (rc = parse_host(p, e, "address", "ntp1.example.net", sv->address)))
+			return rc;
+		for (unsigned int j = 0; j < i; j++)
+			if ((rc = check_twice(p, e, "address", "servers", sv->address,
+					      y->servers[j].address, j)))
+				return rc;
+		if ((rc = parse_poll(p, e, &sv->poll)))
+			return rc;
+		sv->line = line_of(e);
+		y->n_servers = i + 1;
+	}
+	return 0;
+}
+
+/* After the servers: each pool adds up to maxsources sources to them. */
+static int parse_pools(struct parse *p, const config_setting_t *root, struct lt_cfg_sync *y)
+{
+	const config_setting_t *list;
+	unsigned int total = y->n_servers;
+	int rc;
+
+	if ((rc = get_entries(p, root, "pools", "name", &list)) || !list)
+		return rc;
+	unsigned int n = (unsigned int)config_setting_length(list);
+	if (n > LT_CFG_MAX_POOLS)
+		return fail(p, list, "%u pools: at most %d", n, LT_CFG_MAX_POOLS);
+	for (unsigned int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, i);
+		const config_setting_t *ms = config_setting_get_member(e, "maxsources");
+		struct lt_cfg_pool *pl = &y->pools[i];
+
+		if ((rc = check_known(p, e, pool_names)) ||
+		    (rc = parse_host(p, e, "name", "pool.example.net", pl->name)))
+			return rc;
+		for (unsigned int j = 0; j < i; j++)
+			if ((rc = check_twice(p, e, "name", "pools", pl->name, y->pools[j].name, j)))
+				return rc;
+		pl->maxsources = MAXSOURCES_DEFAULT;
+		if ((rc = get_uint(p, e, "maxsources", 1, LT_CFG_MAX_SERVERS, &pl->maxsources)))
+			return rc;
+		/* srcselect holds LT_CFG_MAX_SERVERS sources; a pool may fill its share. */
+		if (total + pl->maxsources > LT_CFG_MAX_SERVERS)
+			return fail(p, ms ? ms : e,
+				    "%s%u%s: %u sources in all (servers plus each pool's "
+				    "maxsources): the appliance tracks at most %d",
+				    ms ? "" : "maxsources ", pl->maxsources,
+				    ms ? "" : " (the default)", total + pl->maxsources,
+				    LT_CFG_MAX_SERVERS);
+		total += pl->maxsources;
+		if ((rc = parse_poll(p, e, &pl->poll)))
+			return rc;
+		pl->line = line_of(e);
+		y->n_pools = i + 1;
+	}
+	return 0;
+}
+
+/*
+ * A tz database name such as "right/UTC": looked up under the zoneinfo
+ * directory by linetimed, so it must stay inside it.
+ */
+static const char *tz_problem(const char *v)
+{
+	if (v[0] == '/')
+		return "must be a time zone name (e.g. \"right/UTC\"), not an absolute path";
+	if (strstr(v, ".."))
+		return "must not contain \"..\"";
+	for (const char *t = v; *t; t++) {
+		if (!is_alnum(*t) && !strchr("/_-+.", *t))
+			return "a time zone name has only letters, digits, '/', '_', '-', '+' "
+			       "and '.'";
+		if (*t == '/' && (t[1] == '/' || !t[1]))
+			return "empty component in the time zone name";
+	}
+	return NULL;
+}
+
+static int parse_sync(struct parse *p, const config_setting_t *root, struct lt_config *c)
+{
+	struct lt_cfg_sync *y = &c->sync;
+	const config_setting_t *g, *s;
+	const char *bad;
+	int rc, v;
+
+	if ((rc = parse_servers(p, root, y)) || (rc = parse_pools(p, root, y)))
+		return rc;
+
+	if ((rc = get_uint(p, root, "minsources", 1, LT_CFG_MAX_SERVERS, &y->minsources)))
+		return rc;
+	unsigned int sources = y->n_servers;
+	for (unsigned int i = 0; i < y->n_pools; i++)
+		sources += y->pools[i].maxsources;
+	/* More than can ever be selectable: the clock would never be updated. */
+	if ((s = config_setting_get_member(root, "minsources")) && sources &&
+	    y->minsources > sources)
+		return fail(p, s, "%u: more than the %u sources configured (servers plus each "
+			    "pool's maxsources)", y->minsources, sources);
+	if ((rc = get_number(p, root, "maxdistance", 0, 1, DISTANCE_MAX, "seconds",
+			     &y->maxdistance)))
+		return rc;
+
+	/* chrony has no default makestep; without the group the clock only slews. */
+	if ((rc = get_group(p, root, "makestep", makestep_names, &g)))
+		return rc;
+	if (g) {
+		long long limit;
+		y->makestep_threshold = 1.0;
+		y->makestep_limit = 3;
+		if ((rc = get_number(p, g, "threshold", 0, 0, HUGE_VAL, "seconds",
+				     &y->makestep_threshold)))
+			return rc;
+		if ((s = config_setting_get_member(g, "limit"))) {
+			if ((rc = int_range(p, s, s, -1, INT32_MAX, "updates", &limit)))
+				return rc;
+			if (!limit)
+				return fail(p, s, "0: out of range (-1 for no limit, or 1..%d "
+					    "updates)", INT32_MAX);
+			y->makestep_limit = (int)limit;
+		}
+	}
+
+	if ((rc = get_number(p, root, "maxslewrate", 1, 0, MAXSLEWRATE_MAX, "ppm",
+			     &y->maxslewrate)) ||
+	    (rc = get_number(p, root, "maxupdateskew", 0, 1, HUGE_VAL, "ppm",
+			     &y->maxupdateskew)) ||
+	    (rc = get_number(p, root, "maxdrift", 1, 0, MAXDRIFT_MAX, "ppm", &y->maxdrift)) ||
+	    (rc = get_number(p, root, "corrtimeratio", 0.1, 0, 1000, NULL, &y->corrtimeratio)))
+		return rc;
+	if ((rc = get_str(p, root, "driftfile", y->driftfile, sizeof(y->driftfile),
+			  STR_ABSPATH)))
+		return rc;
+
+	if ((s = config_setting_get_member(root, "leapsecmode"))) {
+		if (config_setting_type(s) == CONFIG_TYPE_STRING &&
+		    !strcmp(config_setting_get_string(s), "system"))
+			return fail(p, s, "\"system\": linetime has no kernel leap mode; "
+				    "\"step\" does the same to the time it serves");
+		if ((rc = choice_value(p, s, leapsecmodes, &v)))
+			return rc;
+		y->leapsecmode = (enum lt_leapsecmode)v;
+	}
+	if ((rc = get_group(p, root, "smoothtime", smoothtime_names, &g)))
+		return rc;
+	if (g) {
+		/* Without the smear the group would do nothing: say so. */
+		if (y->leapsecmode != LT_LEAPSECMODE_SMEAR)
+			return fail(p, g, "applies only with leapsecmode = \"smear\"");
+		if ((rc = get_number(p, g, "window", SMEAR_WINDOW_MIN, 0, SMEAR_WINDOW_MAX,
+				     "seconds", &y->smear_window)))
+			return rc;
+		if ((s = config_setting_get_member(g, "shape"))) {
+			if ((rc = choice_value(p, s, smear_shapes, &y->smear_quadratic)))
+				return rc;
+		}
+	}
+	if ((s = config_setting_get_member(root, "leapsectz"))) {
+		const char *tz;
+		if ((rc = str_value(p, s, s, TZ_NAME_MAX + 1, STR_NONEMPTY, &tz)))
+			return rc;
+		if ((bad = tz_problem(tz)))
+			return fail(p, s, "\"%s\": %s", tz, bad);
+		memcpy(y->leapsectz, tz, strlen(tz) + 1);
+	}
+
+	if ((rc = get_bool(p, root, "steer_system_clock", &y->steer_system_clock)))
+		return rc;
+	if ((rc = get_str(p, root, "logdir", y->logdir, sizeof(y->logdir), STR_ABSPATH)) ||
+	    (rc = get_number(p, root, "logchange", 0, 1, HUGE_VAL, "seconds", &y->logchange)))
+		return rc;
+	/* A statistics log with no directory to go to would be lost in silence. */
+	if (!y->logdir[0] && (g = config_setting_get_member(root, "log"))) {
+		static const char *const files[] = { "measurements", "statistics", "tracking" };
+		for (unsigned int i = 0; i < 3; i++) {
+			s = config_setting_get_member(g, files[i]);
+			if (s && config_setting_get_bool(s))
+				return fail(p, s, "true, but logdir is not set (the directory for "
+					    "%s.log)", files[i]);
+		}
 	}
 	return 0;
 }
@@ -1437,7 +1882,24 @@ static int parse_dataplane(struct parse *p, const config_setting_t *root, struct
 void config_defaults(struct lt_config *c)
 {
 	memset(c, 0, sizeof(*c));
+	c->sync = (struct lt_cfg_sync){
+		.minsources = 1,
+		.maxdistance = 3.0,
+		.makestep_threshold = 0.0, /* no makestep group: never step */
+		.makestep_limit = 0,
+		.maxslewrate = 1e6 / 12,   /* chrony's 83333.333 ppm */
+		.maxupdateskew = 1000.0,
+		.maxdrift = 500.0,
+		.corrtimeratio = 3.0,
+		.leapsecmode = LT_LEAPSECMODE_STEP,
+		.smear_window = 86400.0,
+		.smear_quadratic = 1,
+		.steer_system_clock = 0,
+		.logchange = 1.0,
+	};
 	c->local_stratum = 10;
+	c->local_distance = 1.0;
+	c->local_orphan = 0;
 	c->holdover = 60.0;
 	c->precision = 0.0;
 	c->n_access = 0;                   /* no rules: every client is served */
@@ -1491,6 +1953,8 @@ static int load(config_t *cfg, const char *name, const char *text, struct lt_con
 	rc = check_known(&p, root, top_names);
 	if (!rc)
 		rc = parse_top(&p, root, tmp);
+	if (!rc)
+		rc = parse_sync(&p, root, tmp);
 	if (!rc)
 		rc = parse_policy(&p, root, tmp);
 	if (!rc)

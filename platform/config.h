@@ -72,11 +72,77 @@ struct lt_cfg_ratelimit {
 	unsigned int ipv6_prefix; /* 16..128, default 64 */
 };
 
+#define LT_CFG_MAX_SERVERS 16      /* == SRCSELECT_MAX: servers plus pool members */
+#define LT_CFG_MAX_POOLS 4
+#define LT_CFG_HOST_MAX 256
+
+/* Poll options shared by "server" and "pool" entries (chrony names). */
+struct lt_cfg_poll {
+	int minpoll;          /* log2 s, -6..24 (chrony's range), default 6 */
+	int maxpoll;          /* log2 s, minpoll..24, default 10 */
+	int iburst;           /* four quick requests at start and after unreachability */
+	int prefer;           /* prefer this source in selection */
+	int noselect;         /* measure and show, never select */
+};
+
+/* chrony "server NAME [options]": NAME is an address or a host name. */
+struct lt_cfg_server {
+	char address[LT_CFG_HOST_MAX];
+	struct lt_cfg_poll poll;
+	unsigned int line;
+};
+
+/* chrony "pool NAME [maxsources N] [options]". */
+struct lt_cfg_pool {
+	char name[LT_CFG_HOST_MAX];
+	struct lt_cfg_poll poll;
+	unsigned int maxsources;   /* 1..16, default 4 */
+	unsigned int line;
+};
+
+enum lt_leapsecmode {
+	LT_LEAPSECMODE_STEP = 0,   /* chrony "system"/"step": 23:59:59 repeated */
+	LT_LEAPSECMODE_SLEW,       /* the second is slewed out after the event */
+	LT_LEAPSECMODE_SMEAR,      /* spread over a window (chrony smoothtime ... leaponly) */
+};
+
+/* Upstream synchronisation and discipline (chrony directives, same names). */
+struct lt_cfg_sync {
+	struct lt_cfg_server servers[LT_CFG_MAX_SERVERS];
+	unsigned int n_servers;
+	struct lt_cfg_pool pools[LT_CFG_MAX_POOLS];
+	unsigned int n_pools;
+	unsigned int minsources;       /* 1..16, default 1 */
+	double maxdistance;            /* s, default 3 */
+	double makestep_threshold;     /* s, default 1.0 when makestep is given; 0 = never step */
+	int makestep_limit;            /* updates, -1 = always, default 3 */
+	double maxslewrate;            /* ppm, default 83333.333 */
+	double maxupdateskew;          /* ppm, default 1000 */
+	double maxdrift;               /* ppm, default 500 */
+	double corrtimeratio;          /* default 3 */
+	char driftfile[LT_CFG_PATH_MAX];  /* "" = none */
+	enum lt_leapsecmode leapsecmode;
+	double smear_window;           /* s, smear mode: whole window, default 86400 */
+	int smear_quadratic;           /* 1: quadratic smear (default), 0: linear */
+	char leapsectz[64];            /* "" = none; e.g. "right/UTC" */
+	int steer_system_clock;        /* also steer CLOCK_REALTIME; default 0 */
+	char logdir[LT_CFG_PATH_MAX];  /* "" = no statistics logs */
+	int log_measurements, log_statistics, log_tracking;
+	double logchange;              /* s: offsets above this go to syslog, default 1.0 */
+};
+
 struct lt_config {
 	char path[LT_CFG_PATH_MAX];        /* file it came from ("<string>" for tests) */
 
+	/* upstream servers and the clock discipline */
+	struct lt_cfg_sync sync;
+
 	/* server: what the appliance says in replies when it serves local time */
 	unsigned int local_stratum;        /* "local stratum N": 1..15, default 10 */
+	double local_distance;             /* s: root distance above which the local
+					    * clock takes over from a lost upstream (chrony
+					    * "local distance"), default 1.0 */
+	int local_orphan;                  /* chrony "local orphan" */
 	double holdover;                   /* s the dataplane serves after control stops; default 60 */
 	double precision;                  /* advertised precision in s; 0 = measure */
 

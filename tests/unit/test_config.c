@@ -116,8 +116,38 @@ START_TEST(test_full)
 }
 END_TEST
 
+static void assert_sync_defaults(const struct lt_config *c)
+{
+	const struct lt_cfg_sync *y = &c->sync;
+
+	ck_assert_uint_eq(y->n_servers, 0);
+	ck_assert_uint_eq(y->n_pools, 0);
+	ck_assert_uint_eq(y->minsources, 1);
+	ck_assert_double_eq(y->maxdistance, 3.0);
+	ck_assert_double_eq(y->makestep_threshold, 0.0); /* no makestep: never step */
+	ck_assert_int_eq(y->makestep_limit, 0);
+	ck_assert_double_eq_tol(y->maxslewrate, 83333.333, 0.001);
+	ck_assert_double_eq(y->maxupdateskew, 1000.0);
+	ck_assert_double_eq(y->maxdrift, 500.0);
+	ck_assert_double_eq(y->corrtimeratio, 3.0);
+	ck_assert_str_eq(y->driftfile, "");
+	ck_assert_int_eq(y->leapsecmode, LT_LEAPSECMODE_STEP);
+	ck_assert_double_eq(y->smear_window, 86400.0);
+	ck_assert_int_eq(y->smear_quadratic, 1);
+	ck_assert_str_eq(y->leapsectz, "");
+	ck_assert_int_eq(y->steer_system_clock, 0);
+	ck_assert_str_eq(y->logdir, "");
+	ck_assert_int_eq(y->log_measurements, 0);
+	ck_assert_int_eq(y->log_statistics, 0);
+	ck_assert_int_eq(y->log_tracking, 0);
+	ck_assert_double_eq(y->logchange, 1.0);
+	ck_assert_double_eq(c->local_distance, 1.0);
+	ck_assert_int_eq(c->local_orphan, 0);
+}
+
 static void assert_defaults_except_ports(const struct lt_config *c)
 {
+	assert_sync_defaults(c);
 	ck_assert_uint_eq(c->local_stratum, 10);
 	ck_assert_double_eq(c->holdover, 60.0);
 	ck_assert_double_eq(c->precision, 0.0);
@@ -190,6 +220,7 @@ START_TEST(test_empty_groups_and_lists)
 	char err[LT_CFG_ERR_MAX] = "";
 
 	ck_assert_int_eq(load("local = {};\nadmin = {};\nlog = {};\n"
+			      "servers = ();\npools = ();\n"
 			      "dataplane = { eal = []; ports = (); };\n",
 			      &c, err),
 			 0);
@@ -632,6 +663,364 @@ START_TEST(test_wide_literal_lookalikes)
 }
 END_TEST
 
+/* --- upstream servers and the clock discipline ---------------------------- */
+
+static const char sync_conf[] =
+	"servers = (\n"
+	"  { address = \"198.18.0.11\"; iburst = true; minpoll = 4; maxpoll = 8; prefer = true;\n"
+	"    noselect = false; },\n"
+	"  { address = \"ntp1.example.net\"; },\n"
+	"  {\n"
+	"    address = \"2001:2::123\";\n"
+	"    noselect = true;\n"
+	"    minpoll = -6; maxpoll = 24;\n"
+	"  }\n"
+	");\n"
+	"pools = ( { name = \"pool.example.net\"; maxsources = 3; iburst = true; minpoll = 5;\n"
+	"            maxpoll = 9; prefer = true; },\n"
+	"          { name = \"time.example.org.\"; } );\n"
+	"minsources = 2;\n"
+	"maxdistance = 1.5;\n"
+	"makestep = { threshold = 0.1; limit = -1; };\n"
+	"maxslewrate = 1000;\n"
+	"maxupdateskew = 100.0;\n"
+	"maxdrift = 250.5;\n"
+	"corrtimeratio = 10;\n"
+	"driftfile = \"/var/lib/linetime/drift\";\n"
+	"leapsecmode = \"smear\";\n"
+	"smoothtime = { window = 3600.0; shape = \"linear\"; };\n"
+	"leapsectz = \"right/UTC\";\n"
+	"steer_system_clock = true;\n"
+	"logdir = \"/var/log/linetime\";\n"
+	"logchange = 0.5;\n"
+	"log = { level = \"notice\"; measurements = true; statistics = false; tracking = true; };\n"
+	"local = { stratum = 9; distance = 0.25; orphan = true; };\n";
+
+static void check_poll(const struct lt_cfg_poll *pl, int minpoll, int maxpoll, int iburst,
+		       int prefer, int noselect)
+{
+	ck_assert_int_eq(pl->minpoll, minpoll);
+	ck_assert_int_eq(pl->maxpoll, maxpoll);
+	ck_assert_int_eq(pl->iburst, iburst);
+	ck_assert_int_eq(pl->prefer, prefer);
+	ck_assert_int_eq(pl->noselect, noselect);
+}
+
+START_TEST(test_sync_full)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+	const struct lt_cfg_sync *y = &c.sync;
+
+	ck_assert_msg(load(sync_conf, &c, err) == 0, "%s", err);
+	ck_assert_uint_eq(y->n_servers, 3);
+	ck_assert_str_eq(y->servers[0].address, "198.18.0.11");
+	check_poll(&y->servers[0].poll, 4, 8, 1, 1, 0);
+	ck_assert_uint_eq(y->servers[0].line, 2);
+	ck_assert_str_eq(y->servers[1].address, "ntp1.example.net");
+	check_poll(&y->servers[1].poll, 6, 10, 0, 0, 0);
+	ck_assert_uint_eq(y->servers[1].line, 4);
+	ck_assert_str_eq(y->servers[2].address, "2001:2::123");
+	check_poll(&y->servers[2].poll, -6, 24, 0, 0, 1);
+	ck_assert_uint_eq(y->servers[2].line, 5);
+
+	ck_assert_uint_eq(y->n_pools, 2);
+	ck_assert_str_eq(y->pools[0].name, "pool.example.net");
+	ck_assert_uint_eq(y->pools[0].maxsources, 3);
+	check_poll(&y->pools[0].poll, 5, 9, 1, 1, 0);
+	ck_assert_uint_eq(y->pools[0].line, 11);
+	ck_assert_str_eq(y->pools[1].name, "time.example.org.");
+	ck_assert_uint_eq(y->pools[1].maxsources, 4);
+	check_poll(&y->pools[1].poll, 6, 10, 0, 0, 0);
+	ck_assert_uint_eq(y->pools[1].line, 13);
+
+	ck_assert_uint_eq(y->minsources, 2);
+	ck_assert_double_eq(y->maxdistance, 1.5);
+	ck_assert_double_eq(y->makestep_threshold, 0.1);
+	ck_assert_int_eq(y->makestep_limit, -1);
+	ck_assert_double_eq(y->maxslewrate, 1000.0);
+	ck_assert_double_eq(y->maxupdateskew, 100.0);
+	ck_assert_double_eq(y->maxdrift, 250.5);
+	ck_assert_double_eq(y->corrtimeratio, 10.0);
+	ck_assert_str_eq(y->driftfile, "/var/lib/linetime/drift");
+	ck_assert_int_eq(y->leapsecmode, LT_LEAPSECMODE_SMEAR);
+	ck_assert_double_eq(y->smear_window, 3600.0);
+	ck_assert_int_eq(y->smear_quadratic, 0);
+	ck_assert_str_eq(y->leapsectz, "right/UTC");
+	ck_assert_int_eq(y->steer_system_clock, 1);
+	ck_assert_str_eq(y->logdir, "/var/log/linetime");
+	ck_assert_double_eq(y->logchange, 0.5);
+	ck_assert_int_eq(c.log_level, LOG_NOTICE);
+	ck_assert_int_eq(y->log_measurements, 1);
+	ck_assert_int_eq(y->log_statistics, 0);
+	ck_assert_int_eq(y->log_tracking, 1);
+	ck_assert_uint_eq(c.local_stratum, 9);
+	ck_assert_double_eq(c.local_distance, 0.25);
+	ck_assert_int_eq(c.local_orphan, 1);
+	config_free(&c);
+}
+END_TEST
+
+/* Servers alone leave every other setting at its default. */
+START_TEST(test_sync_defaults)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	ck_assert_msg(load("servers = ( { address = \"198.18.0.11\"; } );\n"
+			   "pools = ( { name = \"pool.example.net\"; } );\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(c.sync.n_servers, 1);
+	check_poll(&c.sync.servers[0].poll, 6, 10, 0, 0, 0);
+	ck_assert_uint_eq(c.sync.n_pools, 1);
+	ck_assert_uint_eq(c.sync.pools[0].maxsources, 4);
+	check_poll(&c.sync.pools[0].poll, 6, 10, 0, 0, 0);
+	c.sync.n_servers = 0;
+	c.sync.n_pools = 0;
+	assert_defaults_except_ports(&c);
+	config_free(&c);
+
+	/* local.stratum alone keeps local's other defaults; log.level alone too. */
+	ck_assert_msg(load("local = { stratum = 12; };\nlog = { level = \"debug\"; };\n", &c, err) == 0,
+		      "%s", err);
+	ck_assert_double_eq(c.local_distance, 1.0);
+	ck_assert_int_eq(c.local_orphan, 0);
+	ck_assert_int_eq(c.sync.log_measurements, 0);
+	ck_assert_int_eq(c.sync.log_statistics, 0);
+	ck_assert_int_eq(c.sync.log_tracking, 0);
+	config_free(&c);
+}
+END_TEST
+
+/* One poll bound given alone moves the other's default out of the way (chrony). */
+START_TEST(test_sync_poll_adjust)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	ck_assert_msg(load("servers = (\n"
+			   "  { address = \"198.18.0.1\"; minpoll = 12; },\n"
+			   "  { address = \"198.18.0.2\"; maxpoll = 4; },\n"
+			   "  { address = \"198.18.0.3\"; minpoll = 8; },\n"
+			   "  { address = \"198.18.0.4\"; maxpoll = 7; },\n"
+			   "  { address = \"198.18.0.5\"; minpoll = 7; maxpoll = 7; },\n"
+			   "  { address = \"198.18.0.6\"; minpoll = 24; },\n"
+			   "  { address = \"198.18.0.7\"; maxpoll = -6; }\n"
+			   ");\n"
+			   "pools = ( { name = \"pool.example.net\"; minpoll = 11; maxsources = 1; },\n"
+			   "          { name = \"pool.example.org\"; maxpoll = 2; maxsources = 1; } );\n",
+			   &c, err) == 0,
+		      "%s", err);
+	check_poll(&c.sync.servers[0].poll, 12, 12, 0, 0, 0);
+	check_poll(&c.sync.servers[1].poll, 4, 4, 0, 0, 0);
+	check_poll(&c.sync.servers[2].poll, 8, 10, 0, 0, 0);
+	check_poll(&c.sync.servers[3].poll, 6, 7, 0, 0, 0);
+	check_poll(&c.sync.servers[4].poll, 7, 7, 0, 0, 0);
+	check_poll(&c.sync.servers[5].poll, 24, 24, 0, 0, 0);
+	check_poll(&c.sync.servers[6].poll, -6, -6, 0, 0, 0);
+	check_poll(&c.sync.pools[0].poll, 11, 11, 0, 0, 0);
+	check_poll(&c.sync.pools[1].poll, 2, 2, 0, 0, 0);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_sync_makestep)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	/* The group given, empty: step above 1 s in the first 3 updates. */
+	ck_assert_msg(load("makestep = { };\n", &c, err) == 0, "%s", err);
+	ck_assert_double_eq(c.sync.makestep_threshold, 1.0);
+	ck_assert_int_eq(c.sync.makestep_limit, 3);
+	config_free(&c);
+
+	ck_assert_msg(load("makestep = { threshold = 0.5; };\n", &c, err) == 0, "%s", err);
+	ck_assert_double_eq(c.sync.makestep_threshold, 0.5);
+	ck_assert_int_eq(c.sync.makestep_limit, 3);
+	config_free(&c);
+
+	ck_assert_msg(load("makestep = { limit = 1; };\n", &c, err) == 0, "%s", err);
+	ck_assert_double_eq(c.sync.makestep_threshold, 1.0);
+	ck_assert_int_eq(c.sync.makestep_limit, 1);
+	config_free(&c);
+
+	ck_assert_msg(load("makestep = { threshold = 0; limit = 2147483647; };\n", &c, err) == 0,
+		      "%s", err);
+	ck_assert_double_eq(c.sync.makestep_threshold, 0.0);
+	ck_assert_int_eq(c.sync.makestep_limit, 2147483647);
+	config_free(&c);
+}
+END_TEST
+
+/* srcselect tracks 16 sources: servers plus every pool's maxsources. */
+START_TEST(test_sync_sixteen_sources)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+	char text[2048] = "servers = (\n";
+
+	for (unsigned int i = 0; i < LT_CFG_MAX_SERVERS; i++) {
+		size_t len = strlen(text);
+		snprintf(text + len, sizeof(text) - len, "  { address = \"198.18.1.%u\"; }%s\n", i + 1,
+			 i + 1 < LT_CFG_MAX_SERVERS ? "," : "");
+	}
+	strcat(text, ");\nminsources = 16;\n");
+	ck_assert_msg(load(text, &c, err) == 0, "%s", err);
+	ck_assert_uint_eq(c.sync.n_servers, LT_CFG_MAX_SERVERS);
+	ck_assert_str_eq(c.sync.servers[15].address, "198.18.1.16");
+	ck_assert_uint_eq(c.sync.servers[15].line, 17);
+	ck_assert_uint_eq(c.sync.minsources, 16);
+	config_free(&c);
+
+	ck_assert_msg(load("servers = ( { address = \"198.18.0.1\"; }, { address = \"198.18.0.2\"; } );\n"
+			   "pools = ( { name = \"a.example.net\"; maxsources = 6; },\n"
+			   "          { name = \"b.example.net\"; },\n"
+			   "          { name = \"c.example.net\"; maxsources = 3; },\n"
+			   "          { name = \"d.example.net\"; maxsources = 1; } );\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(c.sync.n_pools, LT_CFG_MAX_POOLS);
+	ck_assert_uint_eq(c.sync.pools[1].maxsources, 4);
+	config_free(&c);
+
+	ck_assert_msg(load("pools = ( { name = \"pool.example.net\"; maxsources = 16; } );\n", &c,
+			   err) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(c.sync.pools[0].maxsources, 16);
+	config_free(&c);
+}
+END_TEST
+
+/* Addresses and names as an operator writes them. */
+START_TEST(test_sync_host_forms)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+	char text[1024], name[LT_CFG_HOST_MAX];
+
+	ck_assert_msg(load("servers = (\n"
+			   "  { address = \"2001:2::7\"; },\n"
+			   "  { address = \"2001:2:0:1::7\"; },\n"
+			   "  { address = \"fe80::1\"; },\n"
+			   "  { address = \"NTP1.Example.NET\"; },\n"
+			   "  { address = \"ntp-2.example.net.\"; },\n"
+			   "  { address = \"ntp\"; },\n"
+			   "  { address = \"1a.example\"; },\n"
+			   "  { address = \"x.3com\"; },\n"
+			   "  { address = \"198.18.0.1\"; }\n"
+			   ");\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(c.sync.n_servers, 9);
+	ck_assert_str_eq(c.sync.servers[3].address, "NTP1.Example.NET");
+	ck_assert_str_eq(c.sync.servers[4].address, "ntp-2.example.net.");
+	config_free(&c);
+
+	/* 255 characters, labels of 63. */
+	snprintf(name, sizeof(name), "%.63s.%.63s.%.63s.%.63s",
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+		 "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc",
+		 "ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd");
+	ck_assert_uint_eq(strlen(name), 255);
+	snprintf(text, sizeof(text), "pools = ( { name = \"%s\"; } );\n", name);
+	ck_assert_msg(load(text, &c, err) == 0, "%s", err);
+	ck_assert_str_eq(c.sync.pools[0].name, name);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_sync_leap)
+{
+	static const char *const zones[] = { "UTC", "right/UTC", "Etc/GMT+5", "posix/America/Port-au-Prince",
+					     "right/Etc/GMT-14", "America/Argentina/Rio_Gallegos",
+					     "zoneinfo.d/UTC" };
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "", text[256];
+
+	for (unsigned int i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
+		snprintf(text, sizeof(text), "leapsectz = \"%s\";\n", zones[i]);
+		ck_assert_msg(load(text, &c, err) == 0, "%s: %s", zones[i], err);
+		ck_assert_str_eq(c.sync.leapsectz, zones[i]);
+		config_free(&c);
+	}
+	/* 63 characters fit. */
+	ck_assert_msg(load("leapsectz = \"right/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\";\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(strlen(c.sync.leapsectz), 63);
+	config_free(&c);
+
+	ck_assert_msg(load("leapsecmode = \"slew\";\n", &c, err) == 0, "%s", err);
+	ck_assert_int_eq(c.sync.leapsecmode, LT_LEAPSECMODE_SLEW);
+	ck_assert_double_eq(c.sync.smear_window, 86400.0);
+	config_free(&c);
+
+	/* Smear: quadratic over a day unless told otherwise. */
+	ck_assert_msg(load("leapsecmode = \"smear\";\n", &c, err) == 0, "%s", err);
+	ck_assert_int_eq(c.sync.leapsecmode, LT_LEAPSECMODE_SMEAR);
+	ck_assert_double_eq(c.sync.smear_window, 86400.0);
+	ck_assert_int_eq(c.sync.smear_quadratic, 1);
+	config_free(&c);
+
+	ck_assert_msg(load("leapsecmode = \"smear\";\nsmoothtime = { shape = \"quadratic\"; window = 60; };\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_int_eq(c.sync.smear_quadratic, 1);
+	ck_assert_double_eq(c.sync.smear_window, 60.0);
+	config_free(&c);
+
+	ck_assert_msg(load("leapsecmode = \"smear\";\nsmoothtime = { shape = \"linear\"; };\n", &c,
+			   err) == 0,
+		      "%s", err);
+	ck_assert_int_eq(c.sync.smear_quadratic, 0);
+	ck_assert_double_eq(c.sync.smear_window, 86400.0);
+	config_free(&c);
+
+	ck_assert_msg(load("leapsecmode = \"smear\";\nsmoothtime = { window = 172800; };\n", &c,
+			   err) == 0,
+		      "%s", err);
+	ck_assert_double_eq(c.sync.smear_window, 172800.0);
+	ck_assert_int_eq(c.sync.smear_quadratic, 1);
+	config_free(&c);
+}
+END_TEST
+
+/* The numbers' edges are inside their ranges. */
+START_TEST(test_sync_number_edges)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	ck_assert_msg(load("maxdistance = 1000;\nmaxslewrate = 1;\nmaxdrift = 500000;\n"
+			   "corrtimeratio = 0.1;\nmaxupdateskew = 1e-3;\nlogchange = 1e-6;\n"
+			   "local = { distance = 0; };\nminsources = 1;\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_double_eq(c.sync.maxdistance, 1000.0);
+	ck_assert_double_eq(c.sync.maxslewrate, 1.0);
+	ck_assert_double_eq(c.sync.maxdrift, 500000.0);
+	ck_assert_double_eq(c.sync.corrtimeratio, 0.1);
+	ck_assert_double_eq(c.sync.maxupdateskew, 1e-3);
+	ck_assert_double_eq(c.sync.logchange, 1e-6);
+	ck_assert_double_eq(c.local_distance, 0.0);
+	config_free(&c);
+
+	ck_assert_msg(load("maxdistance = 0.001;\nmaxslewrate = 500000;\nmaxdrift = 1;\n"
+			   "corrtimeratio = 1000;\nlocal = { distance = 1000.0; };\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_double_eq(c.sync.maxdistance, 0.001);
+	ck_assert_double_eq(c.sync.maxslewrate, 500000.0);
+	ck_assert_double_eq(c.sync.maxdrift, 1.0);
+	ck_assert_double_eq(c.sync.corrtimeratio, 1000.0);
+	ck_assert_double_eq(c.local_distance, 1000.0);
+	config_free(&c);
+}
+END_TEST
+
 /* --- invalid configs: the message names file, line and setting ------------ */
 
 struct bad_case {
@@ -658,9 +1047,9 @@ static const struct bad_case bad_cases[] = {
 	{ "holdover = 60;\nholdover = 70;\n", "t.conf:2: syntax error: duplicate setting name" },
 	{ "dataplane = { lcores = [ 1,\n \"2\" ]; };\n", "t.conf:2: syntax error: " },
 	/* unknown settings, at every level */
-	{ "server = \"pool.ntp.org\";\n", "t.conf:1: server: unknown setting" },
 	{ "holdovr = 60;\n", "t.conf:1: holdovr: unknown setting (did you mean \"holdover\"?)" },
-	{ "local = {\n  stratum = 10;\n  orphan = true;\n};\n", "t.conf:3: local.orphan: unknown setting" },
+	{ "local = {\n  stratum = 10;\n  orphans = true;\n};\n",
+	  "t.conf:3: local.orphans: unknown setting (did you mean \"orphan\"?)" },
 	{ "admin = { sockt = \"/run/a.sock\"; };\n",
 	  "t.conf:1: admin.sockt: unknown setting (did you mean \"socket\"?)" },
 	{ "log = { lvl = \"info\"; };\n", "t.conf:1: log.lvl: unknown setting" },
@@ -915,7 +1304,225 @@ static const struct bad_case bad_cases[] = {
 	  "t.conf:3: dataplane.lcores: 4294967298: out of range (0..127)" },
 	{ "ratelimit = { burst = 4294967304; };\n", "t.conf:1: ratelimit.burst: 4294967304: out of range (1..255)" },
 	{ "precision = 4294967296;\n", "t.conf:1: precision: 4.29497e+09: out of range" },
-	{ "holdover = 4294967356;\n", "t.conf:1: holdover: 4.29497e+09: out of range (1..86400 seconds)" },
+	{ "holdover = 4294967356;\n", "t.conf:1: holdover: 4.29497e+09: out of range (1..86400 seconds)" },	/* upstream servers and pools */
+	{ "server = \"ntp1.example.net\";\n",
+	  "t.conf:1: server: unknown setting (use servers = ( { address = \"ntp1.example.net\"; iburst = true; } );)" },
+	{ "holdover = 60;\npool = \"pool.ntp.org iburst\";\n",
+	  "t.conf:2: pool: unknown setting (use pools = ( { name = \"pool.example.net\"; iburst = true; } );)" },
+	{ "driftfil = \"/var/lib/linetime/drift\";\n",
+	  "t.conf:1: driftfil: unknown setting (did you mean \"driftfile\"?)" },
+	{ "servers = (\n  { adress = \"198.18.0.1\"; }\n);\n",
+	  "t.conf:2: servers.[0].adress: unknown setting (did you mean \"address\"?)" },
+	{ "servers = ( { address = \"198.18.0.1\"; maxsources = 2; } );\n",
+	  "t.conf:1: servers.[0].maxsources: unknown setting" },
+	{ "pools = ( { name = \"pool.example.net\"; maxsource = 2; } );\n",
+	  "t.conf:1: pools.[0].maxsource: unknown setting (did you mean \"maxsources\"?)" },
+	{ "pools = ( { name = \"pool.example.net\"; ibrust = true; } );\n",
+	  "t.conf:1: pools.[0].ibrust: unknown setting (did you mean \"iburst\"?)" },
+	{ "servers = { address = \"198.18.0.1\"; };\n",
+	  "t.conf:1: servers: expected a list ( { address = ...; }, ... ), got a group { ... }" },
+	{ "servers = [ \"198.18.0.1\" ];\n",
+	  "t.conf:1: servers: expected a list ( { address = ...; }, ... ), got an array [ ... ]" },
+	{ "servers = (\n  { address = \"198.18.0.1\"; },\n  \"198.18.0.2\"\n);\n",
+	  "t.conf:3: servers.[1]: expected a group { address = ...; ... }, got a string" },
+	{ "pools = \"pool.example.net\";\n",
+	  "t.conf:1: pools: expected a list ( { name = ...; }, ... ), got a string" },
+	{ "servers = (\n  { iburst = true; }\n);\n",
+	  "t.conf:2: servers.[0].address: missing (e.g. address = \"ntp1.example.net\";)" },
+	{ "pools = ( { } );\n", "t.conf:1: pools.[0].name: missing (e.g. name = \"pool.example.net\";)" },
+	{ "servers = ( { address = \"\"; } );\n", "t.conf:1: servers.[0].address: must not be empty" },
+	{ "servers = ( { address = 198; } );\n",
+	  "t.conf:1: servers.[0].address: expected a string, got an integer" },
+	{ "servers = ( { address = \"198.18.0.1\"; iburst = 1; } );\n",
+	  "t.conf:1: servers.[0].iburst: expected a boolean (true or false), got an integer" },
+	{ "servers = ( { address = \"198.18.0.1\"; prefer = \"yes\"; } );\n",
+	  "t.conf:1: servers.[0].prefer: expected a boolean (true or false), got a string" },
+	{ "servers = ( { address = \"198.18.0.1\"; noselect = 0; } );\n",
+	  "t.conf:1: servers.[0].noselect: expected a boolean (true or false), got an integer" },
+	{ "servers = ( { address = \"198.18.0.1\"; minpoll = 4.0; } );\n",
+	  "t.conf:1: servers.[0].minpoll: expected an integer, got a floating-point number" },
+	/* server and pool names */
+	{ "servers = ( { address = \"ntp 1.example.net\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"ntp 1.example.net\": not an IP address or a host name (a host name has only letters, digits, '-' and '.')" },
+	{ "servers = ( { address = \"ntp_1.example.net\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"ntp_1.example.net\": not an IP address or a host name" },
+	{ "servers = ( { address = \"http://ntp.example.net\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"http://ntp.example.net\": not an IP address or a host name" },
+	{ "servers = ( { address = \"ntp1.example.net iburst\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"ntp1.example.net iburst\": not an IP address or a host name" },
+	{ "servers = ( { address = \"198.18.0.300\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"198.18.0.300\": not an IPv4 address (and not a host name: its last label is all digits)" },
+	{ "servers = ( { address = \"198.18.0\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"198.18.0\": not an IPv4 address" },
+	{ "servers = ( { address = \"2001:db8::g\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"2001:db8::g\": not an IP address or a host name" },
+	{ "servers = ( { address = \"2001:db8:::1\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"2001:db8:::1\": not an IPv6 address" },
+	{ "servers = ( { address = \"198.18.0.1/32\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"198.18.0.1/32\": not an IP address or a host name" },
+	{ "servers = ( { address = \"fe80::1%eth0\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"fe80::1%eth0\": not an IP address or a host name" },
+	{ "servers = ( { address = \"ntp..example.net\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"ntp..example.net\": empty label in the host name" },
+	{ "servers = ( { address = \".example.net\"; } );\n",
+	  "t.conf:1: servers.[0].address: \".example.net\": empty label in the host name" },
+	{ "servers = ( { address = \"example.net..\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"example.net..\": empty label in the host name" },
+	{ "pools = ( { name = \".\"; } );\n", "t.conf:1: pools.[0].name: \".\": empty label in the host name" },
+	{ "servers = ( { address = \"-ntp.example.net\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"-ntp.example.net\": a label of the host name starts or ends with '-'" },
+	{ "pools = ( { name = \"pool-.example.net\"; } );\n",
+	  "t.conf:1: pools.[0].name: \"pool-.example.net\": a label of the host name starts or ends with '-'" },
+	{ "servers = ( { address = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.net\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.net\": a label of the host name is longer than 63 characters" },
+	{ "servers = ( { address = \"" R4(R4("abcd.")) R4(R4("abcd.")) R4(R4("abcd.")) "abcd.abcd.abcd.a\"; } );\n",
+	  "t.conf:1: servers.[0].address: too long (256 characters, at most 255)" },
+	{ "servers = ( { address = \"224.0.1.1\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"224.0.1.1\": multicast address" },
+	{ "servers = ( { address = \"ff05::101\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"ff05::101\": multicast address" },
+	{ "servers = ( { address = \"0.0.0.0\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"0.0.0.0\": unspecified (0.0.0.0/8) address" },
+	{ "servers = ( { address = \"::\"; } );\n", "t.conf:1: servers.[0].address: \"::\": unspecified address" },
+	{ "servers = ( { address = \"255.255.255.255\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"255.255.255.255\": reserved or broadcast (240.0.0.0/4) address" },
+	{ "servers = ( { address = \"127.0.0.1\"; } );\n",
+	  "t.conf:1: servers.[0].address: \"127.0.0.1\": loopback address" },
+	{ "servers = ( { address = \"::1\"; } );\n", "t.conf:1: servers.[0].address: \"::1\": loopback address" },
+	{ "pools = ( { name = \"239.1.1.1\"; } );\n", "t.conf:1: pools.[0].name: \"239.1.1.1\": multicast address" },
+	/* the same server twice */
+	{ "servers = (\n  { address = \"198.18.0.11\"; },\n  { address = \"198.18.0.12\"; },\n"
+	  "  { address = \"198.18.0.11\"; iburst = true; }\n);\n",
+	  "t.conf:4: servers.[2].address: \"198.18.0.11\": listed twice (also servers.[0])" },
+	{ "servers = ( { address = \"2001:2::1\"; },\n  { address = \"2001:2:0:0::1\"; } );\n",
+	  "t.conf:2: servers.[1].address: \"2001:2:0:0::1\": the same as servers.[0] (\"2001:2::1\")" },
+	{ "servers = ( { address = \"ntp1.example.net\"; },\n  { address = \"NTP1.example.net.\"; } );\n",
+	  "t.conf:2: servers.[1].address: \"NTP1.example.net.\": the same as servers.[0] (\"ntp1.example.net\")" },
+	{ "pools = ( { name = \"pool.example.net\"; maxsources = 2; },\n"
+	  "          { name = \"pool.example.net\"; maxsources = 2; } );\n",
+	  "t.conf:2: pools.[1].name: \"pool.example.net\": listed twice (also pools.[0])" },
+	/* at most 16 sources */
+	{ "servers = ( " R4(R4("{ address = \"198.18.0.1\"; }, ")) "{ address = \"198.18.0.2\"; } );\n",
+	  "t.conf:1: servers: 17 servers: the appliance tracks at most 16 sources" },
+	{ "pools = ( { name = \"a.example\"; maxsources = 1; }, { name = \"b.example\"; maxsources = 1; },\n"
+	  "  { name = \"c.example\"; maxsources = 1; }, { name = \"d.example\"; maxsources = 1; },\n"
+	  "  { name = \"e.example\"; maxsources = 1; } );\n",
+	  "t.conf:1: pools: 5 pools: at most 4" },
+	{ "servers = ( { address = \"198.18.0.1\"; }, { address = \"198.18.0.2\"; } );\n"
+	  "pools = ( { name = \"a.example.net\"; maxsources = 10; },\n"
+	  "          { name = \"b.example.net\"; },\n"
+	  "          { name = \"c.example.net\";\n            maxsources = 1; } );\n",
+	  "t.conf:5: pools.[2].maxsources: 1: 17 sources in all (servers plus each pool's maxsources): the appliance tracks at most 16" },
+	{ "servers = ( { address = \"198.18.0.1\"; } );\n"
+	  "pools = ( { name = \"a.example.net\"; maxsources = 12; },\n"
+	  "          { name = \"b.example.net\"; iburst = true; } );\n",
+	  "t.conf:3: pools.[1]: maxsources 4 (the default): 17 sources in all (servers plus each pool's maxsources): the appliance tracks at most 16" },
+	{ "pools = ( { name = \"pool.example.net\"; maxsources = 0; } );\n",
+	  "t.conf:1: pools.[0].maxsources: 0: out of range (1..16)" },
+	{ "pools = ( { name = \"pool.example.net\"; maxsources = 17; } );\n",
+	  "t.conf:1: pools.[0].maxsources: 17: out of range (1..16)" },
+	/* poll intervals */
+	{ "servers = (\n  { address = \"198.18.0.1\"; },\n  { address = \"198.18.0.2\"; minpoll = 4;\n"
+	  "    maxpoll = 3; }\n);\n",
+	  "t.conf:4: servers.[1].maxpoll: 3: below minpoll (4)" },
+	{ "pools = ( { name = \"pool.example.net\"; maxpoll = 6; minpoll = 10; } );\n",
+	  "t.conf:1: pools.[0].maxpoll: 6: below minpoll (10)" },
+	{ "servers = ( { address = \"198.18.0.1\"; minpoll = 25; } );\n",
+	  "t.conf:1: servers.[0].minpoll: 25: out of range (-6..24)" },
+	{ "servers = ( { address = \"198.18.0.1\"; minpoll = -7; } );\n",
+	  "t.conf:1: servers.[0].minpoll: -7: out of range (-6..24)" },
+	{ "servers = ( { address = \"198.18.0.1\"; maxpoll = 25; } );\n",
+	  "t.conf:1: servers.[0].maxpoll: 25: out of range (-6..24)" },
+	{ "pools = ( { name = \"pool.example.net\"; maxpoll = -7; } );\n",
+	  "t.conf:1: pools.[0].maxpoll: -7: out of range (-6..24)" },
+	{ "servers = ( { address = \"198.18.0.1\"; minpoll = 4294967302; } );\n",
+	  "t.conf:1: servers.[0].minpoll: 4294967302: out of range (-6..24)" },
+	/* source selection */
+	{ "minsources = 0;\n", "t.conf:1: minsources: 0: out of range (1..16)" },
+	{ "minsources = 17;\n", "t.conf:1: minsources: 17: out of range (1..16)" },
+	{ "minsources = 2.0;\n", "t.conf:1: minsources: expected an integer, got a floating-point number" },
+	{ "servers = ( { address = \"198.18.0.1\"; }, { address = \"198.18.0.2\"; } );\nminsources = 3;\n",
+	  "t.conf:2: minsources: 3: more than the 2 sources configured (servers plus each pool's maxsources)" },
+	{ "maxdistance = 0;\n", "t.conf:1: maxdistance: 0: out of range (more than 0, at most 1000 seconds)" },
+	{ "maxdistance = -3;\n", "t.conf:1: maxdistance: -3: out of range (more than 0, at most 1000 seconds)" },
+	{ "maxdistance = 1000.5;\n", "t.conf:1: maxdistance: 1000.5: out of range (more than 0, at most 1000 seconds)" },
+	{ "maxdistance = \"3\";\n", "t.conf:1: maxdistance: expected a number, got a string" },
+	/* makestep */
+	{ "makestep = 1.0;\n", "t.conf:1: makestep: expected a group { ... }, got a floating-point number" },
+	{ "makestep = [ 1.0, 3.0 ];\n", "t.conf:1: makestep: expected a group { ... }, got an array" },
+	{ "makestep = { treshold = 1.0; };\n",
+	  "t.conf:1: makestep.treshold: unknown setting (did you mean \"threshold\"?)" },
+	{ "makestep = {\n  threshold = -0.1;\n};\n",
+	  "t.conf:2: makestep.threshold: -0.1: out of range (at least 0 seconds)" },
+	{ "makestep = { limit = 0; };\n",
+	  "t.conf:1: makestep.limit: 0: out of range (-1 for no limit, or 1..2147483647 updates)" },
+	{ "makestep = { limit = -2; };\n", "t.conf:1: makestep.limit: -2: out of range (-1..2147483647 updates)" },
+	{ "makestep = { limit = 2147483648; };\n",
+	  "t.conf:1: makestep.limit: 2147483648: out of range (-1..2147483647 updates)" },
+	{ "makestep = { limit = 3.0; };\n",
+	  "t.conf:1: makestep.limit: expected an integer, got a floating-point number" },
+	/* the clock's rates */
+	{ "maxslewrate = 0.5;\n", "t.conf:1: maxslewrate: 0.5: out of range (1..500000 ppm)" },
+	{ "maxslewrate = 500000.5;\n", "t.conf:1: maxslewrate: 500000.5: out of range (1..500000 ppm)" },
+	{ "maxupdateskew = 0;\n", "t.conf:1: maxupdateskew: 0: out of range (more than 0 ppm)" },
+	{ "maxupdateskew = -1.0;\n", "t.conf:1: maxupdateskew: -1: out of range (more than 0 ppm)" },
+	{ "maxdrift = 0.5;\n", "t.conf:1: maxdrift: 0.5: out of range (1..500000 ppm)" },
+	{ "maxdrift = 500001;\n", "t.conf:1: maxdrift: 500001: out of range (1..500000 ppm)" },
+	{ "corrtimeratio = 0.05;\n", "t.conf:1: corrtimeratio: 0.05: out of range (0.1..1000)" },
+	{ "corrtimeratio = 1001;\n", "t.conf:1: corrtimeratio: 1001: out of range (0.1..1000)" },
+	{ "driftfile = \"drift\";\n", "t.conf:1: driftfile: \"drift\": must be an absolute path" },
+	{ "driftfile = \"\";\n", "t.conf:1: driftfile: must not be empty" },
+	/* leap seconds */
+	{ "leapsecmode = \"system\";\n",
+	  "t.conf:1: leapsecmode: \"system\": linetime has no kernel leap mode; \"step\" does the same to the time it serves" },
+	{ "leapsecmode = \"ignore\";\n", "t.conf:1: leapsecmode: \"ignore\": expected one of step, slew, smear" },
+	{ "leapsecmode = \"Smear\";\n", "t.conf:1: leapsecmode: \"Smear\": expected one of step, slew, smear" },
+	{ "leapsecmode = 1;\n", "t.conf:1: leapsecmode: expected a string, got an integer" },
+	{ "smoothtime = { window = 3600; };\n", "t.conf:1: smoothtime: applies only with leapsecmode = \"smear\"" },
+	{ "leapsecmode = \"slew\";\nsmoothtime = { };\n",
+	  "t.conf:2: smoothtime: applies only with leapsecmode = \"smear\"" },
+	{ "leapsecmode = \"smear\";\nsmoothtime = { window = 59; };\n",
+	  "t.conf:2: smoothtime.window: 59: out of range (60..172800 seconds)" },
+	{ "leapsecmode = \"smear\";\nsmoothtime = { window = 172801; };\n",
+	  "t.conf:2: smoothtime.window: 172801: out of range (60..172800 seconds)" },
+	{ "leapsecmode = \"smear\";\nsmoothtime = { shape = \"cubic\"; };\n",
+	  "t.conf:2: smoothtime.shape: \"cubic\": expected one of quadratic, linear" },
+	{ "leapsecmode = \"smear\";\nsmoothtime = { shape = 2; };\n",
+	  "t.conf:2: smoothtime.shape: expected a string, got an integer" },
+	{ "leapsecmode = \"smear\";\nsmoothtime = { widow = 3600; };\n",
+	  "t.conf:2: smoothtime.widow: unknown setting (did you mean \"window\"?)" },
+	{ "leapsecmode = \"smear\";\nsmoothtime = \"quadratic\";\n",
+	  "t.conf:2: smoothtime: expected a group { ... }, got a string" },
+	{ "leapsectz = \"/usr/share/zoneinfo/right/UTC\";\n",
+	  "t.conf:1: leapsectz: \"/usr/share/zoneinfo/right/UTC\": must be a time zone name (e.g. \"right/UTC\"), not an absolute path" },
+	{ "leapsectz = \"../../etc/passwd\";\n", "t.conf:1: leapsectz: \"../../etc/passwd\": must not contain \"..\"" },
+	{ "leapsectz = \"right/../UTC\";\n", "t.conf:1: leapsectz: \"right/../UTC\": must not contain \"..\"" },
+	{ "leapsectz = \"right UTC\";\n",
+	  "t.conf:1: leapsectz: \"right UTC\": a time zone name has only letters, digits, '/', '_', '-', '+' and '.'" },
+	{ "leapsectz = \"right/UTC;x\";\n", "t.conf:1: leapsectz: \"right/UTC;x\": a time zone name has only" },
+	{ "leapsectz = \"right//UTC\";\n", "t.conf:1: leapsectz: \"right//UTC\": empty component in the time zone name" },
+	{ "leapsectz = \"right/\";\n", "t.conf:1: leapsectz: \"right/\": empty component in the time zone name" },
+	{ "leapsectz = \"\";\n", "t.conf:1: leapsectz: must not be empty" },
+	{ "leapsectz = \"right/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\";\n",
+	  "t.conf:1: leapsectz: too long (64 characters, at most 63)" },
+	/* the system clock and logs */
+	{ "steer_system_clock = \"yes\";\n",
+	  "t.conf:1: steer_system_clock: expected a boolean (true or false), got a string" },
+	{ "logdir = \"var/log/linetime\";\n", "t.conf:1: logdir: \"var/log/linetime\": must be an absolute path" },
+	{ "logchange = 0;\n", "t.conf:1: logchange: 0: out of range (more than 0 seconds)" },
+	{ "logchange = -1.5;\n", "t.conf:1: logchange: -1.5: out of range (more than 0 seconds)" },
+	{ "log = { measurement = true; };\n",
+	  "t.conf:1: log.measurement: unknown setting (did you mean \"measurements\"?)" },
+	{ "log = { tracking = 1; };\n", "t.conf:1: log.tracking: expected a boolean (true or false), got an integer" },
+	{ "log = {\n  level = \"info\";\n  statistics = true;\n};\n",
+	  "t.conf:3: log.statistics: true, but logdir is not set (the directory for statistics.log)" },
+	{ "log = { measurements = true; };\n",
+	  "t.conf:1: log.measurements: true, but logdir is not set (the directory for measurements.log)" },
+	/* local */
+	{ "local = { distance = -0.1; };\n", "t.conf:1: local.distance: -0.1: out of range (0..1000 seconds)" },
+	{ "local = { distance = 1001; };\n", "t.conf:1: local.distance: 1001: out of range (0..1000 seconds)" },
+	{ "local = { orphan = 1; };\n", "t.conf:1: local.orphan: expected a boolean (true or false), got an integer" },
+	{ "local = { distanse = 1.0; };\n", "t.conf:1: local.distanse: unknown setting (did you mean \"distance\"?)" },
 };
 
 START_TEST(test_bad)
@@ -1101,6 +1708,27 @@ START_TEST(test_production_example)
 	ck_assert_uint_eq(c.ratelimit.leak, 2);
 	ck_assert_uint_eq(c.ratelimit.kod, 3);
 	ck_assert_uint_eq(c.clientloglimit, 16777216);
+	ck_assert_uint_eq(c.sync.n_servers, 2);
+	ck_assert_str_eq(c.sync.servers[0].address, "198.18.0.11");
+	check_poll(&c.sync.servers[0].poll, 4, 8, 1, 1, 0);
+	ck_assert_str_eq(c.sync.servers[1].address, "ntp1.example.net");
+	check_poll(&c.sync.servers[1].poll, 6, 10, 1, 0, 0);
+	ck_assert_uint_eq(c.sync.servers[1].line, c.sync.servers[0].line + 1);
+	ck_assert_uint_eq(c.sync.n_pools, 1);
+	ck_assert_str_eq(c.sync.pools[0].name, "pool.example.net");
+	ck_assert_uint_eq(c.sync.pools[0].maxsources, 4);
+	ck_assert_uint_eq(c.sync.minsources, 2);
+	ck_assert_double_eq(c.sync.makestep_threshold, 1.0);
+	ck_assert_int_eq(c.sync.makestep_limit, 3);
+	ck_assert_str_eq(c.sync.driftfile, "/var/lib/linetime/drift");
+	ck_assert_int_eq(c.sync.leapsecmode, LT_LEAPSECMODE_STEP);
+	ck_assert_str_eq(c.sync.leapsectz, "right/UTC");
+	ck_assert_int_eq(c.sync.steer_system_clock, 0);
+	ck_assert_str_eq(c.sync.logdir, "/var/log/linetime");
+	ck_assert_int_eq(c.sync.log_tracking, 1);
+	ck_assert_int_eq(c.sync.log_measurements, 0);
+	ck_assert_double_eq(c.local_distance, 1.0);
+	ck_assert_int_eq(c.local_orphan, 0);
 	config_free(&c);
 }
 END_TEST
@@ -1132,6 +1760,14 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_ratelimit_members);
 	tcase_add_test(tc, test_kod_deny_and_clientloglimit);
 	tcase_add_test(tc, test_wide_literal_lookalikes);
+	tcase_add_test(tc, test_sync_full);
+	tcase_add_test(tc, test_sync_defaults);
+	tcase_add_test(tc, test_sync_poll_adjust);
+	tcase_add_test(tc, test_sync_makestep);
+	tcase_add_test(tc, test_sync_sixteen_sources);
+	tcase_add_test(tc, test_sync_host_forms);
+	tcase_add_test(tc, test_sync_leap);
+	tcase_add_test(tc, test_sync_number_edges);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("invalid");
