@@ -6,7 +6,9 @@
  * One connection per invocation: send one request line, read one response
  * line (protocol in docs/ADMIN-PROTOCOL.md), render it as a human table or,
  * with --json, print the server's "data" object as it came. Each command is
- * one row of the commands table below: its name, its help and its renderer.
+ * one row of the commands table below: its name (one word, or two as in
+ * "add server"), its help, its renderer and, when it takes arguments, the
+ * parser that turns them into the request's "args".
  *
  * Exit codes: 0 success, 1 the server reported an error (or answered
  * something unusable), 2 usage error, 3 linetimed could not be reached or
@@ -15,6 +17,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -54,10 +57,15 @@ struct options {
 };
 
 struct command {
-	const char *name;
+	const char *name;         /* as typed; may be two words ("add server") */
+	const char *wire;         /* "cmd" on the wire when it differs from name */
+	const char *synopsis;     /* its arguments, for "COMMAND -h" */
 	const char *summary;      /* one line for the usage text */
 	const char *description;  /* "linetimectl COMMAND -h" */
 	void (*render)(struct json_object *data, const struct options *opt);
+	/* Positional arguments to request args; calls die_usage() on a bad one.
+	 * NULL: the command takes none. */
+	struct json_object *(*parse)(const struct command *c, int n, char **pos);
 	bool list_args;           /* takes --limit N and --sort KEY */
 	bool nagios;              /* exit with the server's "code": 0 OK, 1 WARNING,
 				   * 2 CRITICAL; 3 UNKNOWN when there is no answer */
@@ -731,73 +739,589 @@ static void render_health(struct json_object *data, const struct options *opt)
 	}
 }
 
+/* --- synchronisation: chronyc's reports ------------------------------------ */
+
+/* A signed integer field (stratum, poll); false when missing. */
+static bool get_int64(struct json_object *obj, const char *key, int64_t *out)
+{
+	struct json_object *v = get(obj, key, json_type_int);
+
+	if (!v)
+		return false;
+	*out = json_object_get_int64(v);
+	return true;
+}
+
+/*
+ * An offset with its unit, as chronyc prints it: 6 characters ("  45us",
+ * " 1.5s"), or 7 with a sign ("+123us"). A missing field (NaN) gives "-".
+ */
+static const char *fmt_offset(char *buf, size_t len, double s, bool sign)
+{
+	static const struct {
+		double below;   /* |s| below this uses this row */
+		double scale;
+		int prec;
+		const char *unit;
+	} units[] = {
+		{ 9999.5e-9, 1e9, 0, "ns" },
+		{ 9999.5e-6, 1e6, 0, "us" },
+		{ 9999.5e-3, 1e3, 0, "ms" },
+		{ 999.5, 1.0, 1, "s" },
+		{ 99999.5, 1.0, 0, "s" },
+		{ 99999.5 * 60, 1.0 / 60, 0, "m" },
+		{ 99999.5 * 3600, 1.0 / 3600, 0, "h" },
+		{ 99999.5 * 86400, 1.0 / 86400, 0, "d" },
+		{ INFINITY, 1.0 / (86400.0 * 365), 0, "y" },
+	};
+	int width = sign ? 7 : 6;
+	double x = fabs(s);
+	size_t i;
+
+	if (isnan(s)) {
+		snprintf(buf, len, "%*s", width, "-");
+		return buf;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]) - 1 && x >= units[i].below; i++)
+		;
+	width -= (int)strlen(units[i].unit);
+	snprintf(buf, len, sign ? "%+*.*f%s" : "%*.*f%s", width, units[i].prec,
+		 (sign ? s : x) * units[i].scale, units[i].unit);
+	return buf;
+}
+
+/* An age or a span in 4 characters: "12s", "16m", "10h", "5d", "3y"; "-" if
+ * negative (never) or missing. chronyc's thresholds, with a unit on seconds. */
+static const char *fmt_interval(char *buf, size_t len, double s)
+{
+	unsigned long u;
+
+	if (isnan(s) || s < 0) {
+		snprintf(buf, len, "%4s", "-");
+		return buf;
+	}
+	u = s < 4e9 ? (unsigned long)s : 4000000000UL;
+	if (u < 1000)
+		snprintf(buf, len, "%3lus", u);
+	else if (u < 36000)
+		snprintf(buf, len, "%3lum", u / 60);
+	else if (u < 345600)
+		snprintf(buf, len, "%3luh", u / 3600);
+	else if (u / 86400 > 999)
+		snprintf(buf, len, "%3luy", u / 86400 / 365);
+	else
+		snprintf(buf, len, "%3lud", u / 86400);
+	return buf;
+}
+
+/* A frequency in ppm, 10 wide, as chronyc's sourcestats prints it. */
+static const char *fmt_ppm(char *buf, size_t len, double f, bool sign)
+{
+	if (isnan(f))
+		snprintf(buf, len, "%10s", "-");
+	else
+		snprintf(buf, len, sign ? "%+10.*f" : "%10.*f", fabs(f) < 99999.5 ? 3 : 0, f);
+	return buf;
+}
+
+/* A source's name for a table: its name, or with -n its address once known;
+ * longer than width, cut with '>' as chronyc does. */
+static const char *fmt_source_name(char *buf, size_t len, struct json_object *src,
+				   const struct options *opt, int width)
+{
+	const char *name = get_str(src, "name", "");
+	const char *addr = get_str(src, "address", "");
+
+	if ((opt->numeric && addr[0]) || !name[0])
+		name = addr[0] ? addr : "?";
+	snprintf(buf, len, "%s", name);
+	if (width > 1 && (int)strlen(buf) > width && (size_t)width < len) {
+		buf[width - 1] = '>';
+		buf[width] = '\0';
+	}
+	return buf;
+}
+
+/* chronyc's header: the line, then '=' under all of it. */
+static void print_header(const char *head)
+{
+	size_t n = strlen(head);
+
+	printf("%s\n", head);
+	while (n--)
+		putchar('=');
+	putchar('\n');
+}
+
+/* "C612000C" -> "LOCL"-style text, the printable bytes of a reference ID,
+ * as chronyc shows it for a source without an address. */
+static void refid_text(const char *hex, char *out, size_t len)
+{
+	char *end;
+	unsigned long id = strtoul(hex, &end, 16);
+	size_t j = 0;
+
+	if (*end || end == hex || len == 0) {
+		if (len)
+			out[0] = '\0';
+		return;
+	}
+	for (int i = 0; i < 4 && j + 1 < len; i++) {
+		int c = (int)((id >> (24 - 8 * i)) & 0xff);
+
+		if (c >= 0x20 && c < 0x7f)
+			out[j++] = (char)c;
+	}
+	out[j] = '\0';
+}
+
+static const char *leap_text(const char *leap)
+{
+	if (strcmp(leap, "normal") == 0)
+		return "Normal";
+	if (strcmp(leap, "insert") == 0)
+		return "Insert second";
+	if (strcmp(leap, "delete") == 0)
+		return "Delete second";
+	if (strcmp(leap, "unsynchronised") == 0)
+		return "Not synchronised";
+	return leap[0] ? leap : "-";
+}
+
+/* A kv line for a numeric field: fmt and its arguments see the value as v_;
+ * a missing field prints "-". */
+#define KV_NUM(kv, label, data, key, fmt, ...)                                   \
+	do {                                                                      \
+		double v_ = get_double(data, key, NAN);                           \
+		if (isnan(v_))                                                    \
+			kv_add(kv, label, "-");                                   \
+		else                                                              \
+			kv_add(kv, label, fmt, __VA_ARGS__);                      \
+	} while (0)
+
+/* Like chronyc tracking, then the mode, the update counts and the leap plan. */
+static void render_tracking(struct json_object *data, const struct options *opt)
+{
+	const char *refid = get_str(data, "refid", "");
+	const char *ref = get_str(data, "reference", "");
+	const char *pending = get_str(data, "leap_pending", "none");
+	double t = get_double(data, "ref_time_unix", NAN);
+	char text[16] = "", when[64] = "-";
+	int64_t stratum, updates, steps;
+	struct kv kv = { 0 };
+
+	(void)opt;
+	if (!ref[0])
+		refid_text(refid, text, sizeof(text));
+	kv_add(&kv, "Reference ID", "%s (%s)", refid[0] ? refid : "-", ref[0] ? ref : text);
+	if (get_int64(data, "stratum", &stratum))
+		kv_add(&kv, "Stratum", "%" PRId64, stratum);
+	else
+		kv_add(&kv, "Stratum", "-");
+	if (!isnan(t) && t > -1e12 && t < 1e12) {
+		time_t secs = (time_t)t;
+		struct tm tm;
+
+		if (gmtime_r(&secs, &tm))
+			strftime(when, sizeof(when), "%a %b %d %T %Y", &tm);
+	}
+	kv_add(&kv, "Ref time (UTC)", "%s", when);
+	/* Served minus system: positive means the system clock is behind, which
+	 * chronyc words as "slow of NTP time". */
+	KV_NUM(&kv, "System time", data, "system_time_offset", "%.9f seconds %s of NTP time", fabs(v_),
+	       v_ > 0.0 ? "slow" : "fast");
+	KV_NUM(&kv, "Last offset", data, "last_offset", "%+.9f seconds", v_);
+	KV_NUM(&kv, "RMS offset", data, "rms_offset", "%.9f seconds", v_);
+	KV_NUM(&kv, "Frequency", data, "frequency_ppm", "%.3f ppm %s", fabs(v_), v_ > 0.0 ? "fast" : "slow");
+	KV_NUM(&kv, "Residual freq", data, "residual_freq_ppm", "%+.3f ppm", v_);
+	KV_NUM(&kv, "Skew", data, "skew_ppm", "%.3f ppm", v_);
+	KV_NUM(&kv, "Root delay", data, "root_delay", "%.9f seconds", v_);
+	KV_NUM(&kv, "Root dispersion", data, "root_dispersion", "%.9f seconds", v_);
+	KV_NUM(&kv, "Update interval", data, "update_interval", "%.1f seconds", v_);
+	kv_add(&kv, "Leap status", "%s", leap_text(get_str(data, "leap", "")));
+	kv_add(&kv, "Leap second", "%s pending (leapsecmode %s)",
+	       strcmp(pending, "insert") == 0 ? "insert" : strcmp(pending, "delete") == 0 ? "delete" : "none",
+	       get_str(data, "leapsecmode", "-"));
+	kv_add(&kv, "Mode", "%s (%s)", get_str(data, "mode", "-"),
+	       get(data, "synchronised", json_type_boolean)
+		       ? (get_bool(data, "synchronised") ? "synchronised" : "not synchronised")
+		       : "-");
+	if (get_int64(data, "updates", &updates) && get_int64(data, "steps", &steps))
+		kv_add(&kv, "Updates", "%" PRId64 " (%" PRId64 " step%s)", updates, steps, steps == 1 ? "" : "s");
+	else
+		kv_add(&kv, "Updates", "-");
+	kv_print(&kv);
+}
+
+static const char *selection_outcome(const char *outcome)
+{
+	if (strcmp(outcome, "no_sources") == 0)
+		return "no selectable sources";
+	if (strcmp(outcome, "no_majority") == 0)
+		return "no majority";
+	if (strcmp(outcome, "minsources") == 0)
+		return "fewer selectable sources than minsources";
+	return outcome;
+}
+
+/* Like chronyc sources; the last sample is the offset +/- the root distance. */
+static void render_sources(struct json_object *data, const struct options *opt)
+{
+	struct json_object *srcs = get(data, "sources", json_type_array);
+	const char *outcome = get_str(data, "outcome", "ok");
+
+	print_header("MS Name/IP address         Stratum Poll Reach LastRx Last sample               ");
+	for (size_t i = 0; srcs && i < json_object_array_length(srcs); i++) {
+		struct json_object *s = json_object_array_get_idx(srcs, i);
+		const char *mark = get_str(s, "mark", " ");
+		char name[64], stratum[16] = " -", poll[16] = " -", reach[16] = "  -";
+		char lastrx[16], off[32], err[32];
+		int64_t v;
+
+		if (get_int64(s, "stratum", &v))
+			snprintf(stratum, sizeof(stratum), "%2" PRId64, v);
+		if (get_int64(s, "poll", &v))
+			snprintf(poll, sizeof(poll), "%2" PRId64, v);
+		if (get_int64(s, "reach", &v) && v >= 0 && v <= 0xff)
+			snprintf(reach, sizeof(reach), "%3o", (unsigned int)v);
+		printf("^%c %-27s  %s  %s   %s  %s  %s +/- %s\n", mark[0] ? mark[0] : ' ',
+		       fmt_source_name(name, sizeof(name), s, opt, 25), stratum, poll, reach,
+		       fmt_interval(lastrx, sizeof(lastrx), get_double(s, "last_rx_ago", NAN)),
+		       fmt_offset(off, sizeof(off), get_double(s, "offset", NAN), true),
+		       fmt_offset(err, sizeof(err), get_double(s, "root_distance", NAN), false));
+	}
+	if (strcmp(outcome, "ok") != 0)
+		printf("\nNo selection: %s\n", selection_outcome(outcome));
+}
+
+/* Like chronyc sourcestats. */
+static void render_sourcestats(struct json_object *data, const struct options *opt)
+{
+	struct json_object *srcs = get(data, "sources", json_type_array);
+
+	print_header("Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev");
+	for (size_t i = 0; srcs && i < json_object_array_length(srcs); i++) {
+		struct json_object *s = json_object_array_get_idx(srcs, i);
+		char name[64], np[16] = "  -", nr[16] = "  -", span[16], freq[32], skew[32], off[32],
+								     sd[32];
+		int64_t v;
+
+		if (get_int64(s, "np", &v))
+			snprintf(np, sizeof(np), "%3" PRId64, v);
+		if (get_int64(s, "nr", &v))
+			snprintf(nr, sizeof(nr), "%3" PRId64, v);
+		printf("%-25s %s %s  %s %s %s  %s  %s\n", fmt_source_name(name, sizeof(name), s, opt, 25), np,
+		       nr, fmt_interval(span, sizeof(span), get_double(s, "span", NAN)),
+		       fmt_ppm(freq, sizeof(freq), get_double(s, "frequency_ppm", NAN), true),
+		       fmt_ppm(skew, sizeof(skew), get_double(s, "skew_ppm", NAN), false),
+		       fmt_offset(off, sizeof(off), get_double(s, "offset", NAN), true),
+		       fmt_offset(sd, sizeof(sd), get_double(s, "offset_sd", NAN), false));
+	}
+}
+
+/* Like chronyc activity, without its "200 OK". */
+static void render_activity(struct json_object *data, const struct options *opt)
+{
+	(void)opt;
+	printf("%" PRIu64 " sources online\n", get_u64(data, "online"));
+	printf("%" PRIu64 " sources offline\n", get_u64(data, "offline"));
+	printf("%" PRIu64 " sources with unknown address\n", get_u64(data, "unresolved"));
+	printf("%" PRIu64 " sources stopped by KoD\n", get_u64(data, "kod"));
+}
+
+static void render_makestep(struct json_object *data, const struct options *opt)
+{
+	const char *msg = get_str(data, "message", "");
+
+	(void)opt;
+	if (get_bool(data, "stepped"))
+		printf("Clock stepped by %+.9f seconds\n", get_double(data, "step", 0));
+	else
+		printf("%s\n", msg[0] ? msg : "Clock not stepped");
+}
+
+static void render_burst(struct json_object *data, const struct options *opt)
+{
+	uint64_t n = get_u64(data, "sources");
+
+	(void)opt;
+	printf("Burst started on %" PRIu64 " source%s\n", n, n == 1 ? "" : "s");
+}
+
+static void render_add_server(struct json_object *data, const struct options *opt)
+{
+	(void)opt;
+	printf("Source %s added\n", get_str(data, "name", "?"));
+}
+
+static void render_delete(struct json_object *data, const struct options *opt)
+{
+	(void)opt;
+	printf("Source %s deleted\n", get_str(data, "name", "?"));
+}
+
+static void render_cyclelogs(struct json_object *data, const struct options *opt)
+{
+	uint64_t n = get_u64(data, "files");
+
+	(void)opt;
+	printf("%" PRIu64 " log file%s reopened\n", n, n == 1 ? "" : "s");
+}
+
+/* --- positional arguments --------------------------------------------------- */
+
+static bool parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* An address or host name as an argument: not an option, and short enough
+ * for the server (host names are at most 255 characters, RFC 1035 2.3.4). */
+static const char *need_address(const struct command *c, const char *s)
+{
+	if (!s[0] || s[0] == '-')
+		die_usage("%s: '%s' is not an address or host name", c->name, s);
+	if (strlen(s) > 255)
+		die_usage("%s: address longer than 255 characters", c->name);
+	return s;
+}
+
+/* burst [GOOD/TOTAL] [ADDRESS], like chronyc; 4/8 when not given. */
+static struct json_object *parse_burst(const struct command *c, int n, char **pos)
+{
+	long good = 4, total = 8;
+	bool have_count = false;
+	const char *address = NULL;
+	struct json_object *args;
+
+	for (int i = 0; i < n; i++) {
+		const char *slash = strchr(pos[i], '/');
+		char head[32];
+
+		if (slash && (size_t)(slash - pos[i]) < sizeof(head) &&
+		    strspn(pos[i], "0123456789") == (size_t)(slash - pos[i])) {
+			if (have_count)
+				die_usage("%s: GOOD/TOTAL given twice", c->name);
+			memcpy(head, pos[i], (size_t)(slash - pos[i]));
+			head[slash - pos[i]] = '\0';
+			if (!parse_int(head, 1, 1000, &good) || !parse_int(slash + 1, 1, 1000, &total) ||
+			    good > total)
+				die_usage("%s: '%s' is not GOOD/TOTAL with 1 <= GOOD <= TOTAL", c->name, pos[i]);
+			have_count = true;
+		} else if (!address) {
+			address = need_address(c, pos[i]);
+		} else {
+			die_usage("%s: unexpected argument '%s'", c->name, pos[i]);
+		}
+	}
+	args = json_object_new_object();
+	json_object_object_add(args, "good", json_object_new_int64(good));
+	json_object_object_add(args, "total", json_object_new_int64(total));
+	if (address)
+		json_object_object_add(args, "address", json_object_new_string(address));
+	return args;
+}
+
+/* add server ADDRESS [iburst] [prefer] [noselect] [minpoll N] [maxpoll N] */
+static struct json_object *parse_add_server(const struct command *c, int n, char **pos)
+{
+	struct json_object *args;
+
+	if (n < 1)
+		die_usage("%s: needs an address or host name", c->name);
+	args = json_object_new_object();
+	json_object_object_add(args, "address", json_object_new_string(need_address(c, pos[0])));
+	for (int i = 1; i < n; i++) {
+		const char *o = pos[i];
+		long v;
+
+		if (strcmp(o, "iburst") == 0 || strcmp(o, "prefer") == 0 || strcmp(o, "noselect") == 0) {
+			json_object_object_add(args, o, json_object_new_boolean(1));
+		} else if (strcmp(o, "minpoll") == 0 || strcmp(o, "maxpoll") == 0) {
+			if (i + 1 >= n || !parse_int(pos[i + 1], -64, 64, &v))
+				die_usage("%s: %s needs a number (log2 seconds)", c->name, o);
+			json_object_object_add(args, o, json_object_new_int64(v));
+			i++;
+		} else {
+			die_usage("%s: unknown option '%s' (iburst, prefer, noselect, minpoll N, maxpoll N)",
+				  c->name, o);
+		}
+	}
+	return args;
+}
+
+/* delete ADDRESS_OR_NAME */
+static struct json_object *parse_delete(const struct command *c, int n, char **pos)
+{
+	struct json_object *args;
+
+	if (n != 1)
+		die_usage("%s: needs one address or name, as 'sources' shows it", c->name);
+	args = json_object_new_object();
+	json_object_object_add(args, "address", json_object_new_string(need_address(c, pos[0])));
+	return args;
+}
+
 static const struct command commands[] = {
-	{ "serverstats", "show what the dataplane received, answered and dropped",
+	{ .name = "serverstats",
+	  .summary = "show what the dataplane received, answered and dropped",
+	  .description =
 	  "Show the dataplane's counters summed over all workers: NTP packets received,\n"
 	  "answered and dropped, every nonzero drop reason sorted by count, then the\n"
 	  "counters per port and the poll statistics per worker.",
-	  render_serverstats, false, false },
-	{ "ports", "show the dataplane's ports: device, link, queues, timestamps",
+	  .render = render_serverstats },
+	{ .name = "ports",
+	  .summary = "show the dataplane's ports: device, link, queues, timestamps",
+	  .description =
 	  "Show each dataplane port: its name, DPDK device and driver, MAC address,\n"
 	  "link state and speed, RX/TX queues, the timestamp source in use (nic, tsc\n"
 	  "or none) and the NIC's packet and missed-packet counters.",
-	  render_ports, false, false },
-	{ "status", "show both processes' liveness and the clock being served",
+	  .render = render_ports },
+	{ .name = "status",
+	  .summary = "show both processes' liveness and the clock being served",
+	  .description =
 	  "Show whether linetimed and linetime-dp are running (pid, how many times each\n"
 	  "has started, heartbeat), the shared region, and the clock the dataplane\n"
 	  "serves: mode, stratum, leap, reference ID, precision, TSC rate, holdover.",
-	  render_status, false, false },
-	{ "clients", "list clients: hits, rate-limited, KoD, intervals",
+	  .render = render_status },
+	{ .name = "tracking",
+	  .summary = "show the clock's synchronisation, like chronyc tracking",
+	  .description =
+	  "Show the clock being served as chronyc tracking does: reference ID and\n"
+	  "address, stratum, reference time, how far the host's system clock is from\n"
+	  "it, last and RMS offset, frequency (fast or slow), residual frequency,\n"
+	  "skew, root delay and dispersion, update interval and leap status; then the\n"
+	  "leap second pending and how it will be handled (leapsecmode), the mode\n"
+	  "(upstream, local or holdover) and how many updates and steps there were.",
+	  .render = render_tracking },
+	{ .name = "sources",
+	  .summary = "list the upstream servers and their state, like chronyc sources",
+	  .description =
+	  "List the upstream servers as chronyc sources does: the selection mark\n"
+	  "(* selected, + combined, - selectable but not combined, x falseticker,\n"
+	  "~ too variable, ? unusable), name (address with -n), stratum, poll interval\n"
+	  "(log2 seconds), reach register (octal), time since the last good reply, and\n"
+	  "the last sample's offset +/- its root distance. When nothing could be\n"
+	  "selected, says why.",
+	  .render = render_sources },
+	{ .name = "sourcestats",
+	  .summary = "show the statistics of each source, like chronyc sourcestats",
+	  .description =
+	  "Show per source, as chronyc sourcestats does: samples held (NP), samples\n"
+	  "the fit used (NR), the time they span, the residual frequency and its\n"
+	  "error (skew) in ppm, and the estimated offset and its standard deviation.",
+	  .render = render_sourcestats },
+	{ .name = "activity",
+	  .summary = "count the sources online, offline, unresolved and stopped by KoD",
+	  .description =
+	  "Count the sources that are online, offline, waiting for their name to\n"
+	  "resolve, and stopped by a Kiss-o'-Death, like chronyc activity.",
+	  .render = render_activity },
+	{ .name = "clients",
+	  .synopsis = "[--limit N] [--sort hits|limited|last]",
+	  .summary = "list clients: hits, rate-limited, KoD, intervals",
+	  .description =
 	  "List the clients the dataplane has seen, busiest first, like chronyc clients:\n"
 	  "requests (hits), how many were over the rate limit (limited), KoD RATE\n"
 	  "replies, limited requests answered anyway (leaked), the average interval\n"
 	  "between requests, and when the client was first and last seen. With a rate\n"
 	  "limit prefix shorter than a host (e.g. IPv6 /64), a client is a prefix.\n"
 	  "Options: --limit N (default 100, 0 for all), --sort hits|limited|last.",
-	  render_clients, true, false },
-	{ "ratelimit", "show the access rules and rate limit in force",
+	  .render = render_clients, .list_args = true },
+	{ .name = "ratelimit",
+	  .summary = "show the access rules and rate limit in force",
+	  .description =
 	  "Show the policy the dataplane enforces now: access rules in order (the most\n"
 	  "specific prefix wins), what denied clients get, the rate limit (interval,\n"
 	  "burst, leak, KoD share, client prefix lengths) and client log usage.",
-	  render_ratelimit, false, false },
-	{ "reload", "re-read the configuration and apply what changed",
+	  .render = render_ratelimit },
+	{ .name = "reload",
+	  .summary = "re-read the configuration and apply what changed",
+	  .description =
 	  "Re-read linetime.conf, validate all of it, and apply what can change while\n"
 	  "running (access rules, rate limit, KoD, local stratum, holdover, log level,\n"
 	  "ntpsigndsocket) "
 	  "without restarting the dataplane. An invalid file is rejected with file,\n"
 	  "line and setting, and the running configuration stays as it was. Settings\n"
 	  "that need a restart are listed. Same as SIGHUP to linetimed. Needs root.",
-	  render_reload, false, false },
-	{ "signd", "show MS-SNTP signing through Samba's ntp_signd",
+	  .render = render_reload },
+	{ .name = "makestep",
+	  .summary = "step the clock now to remove the remaining offset",
+	  .description =
+	  "Correct the remaining offset of the clock being served by a step instead\n"
+	  "of slewing it out, like chronyc makestep. Prints the step, or why there\n"
+	  "was none (e.g. no synchronised source). Needs root.",
+	  .render = render_makestep },
+	{ .name = "burst",
+	  .synopsis = "[GOOD/TOTAL] [ADDRESS]",
+	  .summary = "send a quick burst of requests to the sources",
+	  .description =
+	  "Make the sources send a burst of requests, like chronyc burst: up to TOTAL\n"
+	  "requests until GOOD good replies came back (default 4/8), to all sources\n"
+	  "or to the one with this address or name. Needs root.",
+	  .render = render_burst, .parse = parse_burst },
+	{ .name = "add server", .wire = "add_server",
+	  .synopsis = "ADDRESS [iburst] [prefer] [noselect] [minpoll N] [maxpoll N]",
+	  .summary = "add an upstream server (not saved to the configuration)",
+	  .description =
+	  "Add an NTP server, like chronyc add server: ADDRESS is an IP address or a\n"
+	  "host name, the options mean what they mean in linetime.conf (minpoll and\n"
+	  "maxpoll in log2 seconds). The server lasts until linetimed restarts; add\n"
+	  "it to linetime.conf to keep it. Needs root.",
+	  .render = render_add_server, .parse = parse_add_server },
+	{ .name = "delete", .wire = "delete_source",
+	  .synopsis = "ADDRESS_OR_NAME",
+	  .summary = "remove an upstream source",
+	  .description =
+	  "Remove a source, given by its address or by its name as sources shows it,\n"
+	  "like chronyc delete. A source from linetime.conf comes back when linetimed\n"
+	  "restarts. Needs root.",
+	  .render = render_delete, .parse = parse_delete },
+	{ .name = "cyclelogs",
+	  .summary = "close and reopen the statistics log files",
+	  .description =
+	  "Close and reopen the measurements, statistics and tracking logs in logdir,\n"
+	  "after logrotate has renamed them, like chronyc cyclelogs. Needs root.",
+	  .render = render_cyclelogs },
+	{ .name = "signd",
+	  .summary = "show MS-SNTP signing through Samba's ntp_signd",
+	  .description =
 	  "Show signed time for Windows domain members: the ntp_signd socket, its state\n"
 	  "(connected, connecting, missing_directory, no_socket, permission_denied,\n"
 	  "refused, stalled, closed), the queue to Samba, requests received, signed\n"
 	  "and sent, failures by reason, and the signing latency (p50/p90/p99/max).",
-	  render_signd, false, false },
-	{ "health", "one verdict for monitoring: OK, WARNING or CRITICAL",
+	  .render = render_signd },
+	{ .name = "health",
+	  .summary = "one verdict for monitoring: OK, WARNING or CRITICAL",
+	  .description =
 	  "Check the dataplane, the clock being served, the port links and (when\n"
 	  "configured) MS-SNTP signing. Prints a Nagios-style first line and one line\n"
 	  "per check, and exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (no answer).",
-	  render_health, false, true },
-	{ "help", "list the commands the server offers",
+	  .render = render_health, .nagios = true },
+	{ .name = "help",
+	  .summary = "list the commands the server offers",
+	  .description =
 	  "List the commands linetimed offers, whether each needs write access (root)\n"
 	  "or read access (root or the admin group), and a line of help for each.",
-	  render_help, false, false },
-	{ "version", "show the versions of linetimectl and linetimed",
+	  .render = render_help },
+	{ .name = "version",
+	  .summary = "show the versions of linetimectl and linetimed",
+	  .description =
 	  "Show the versions of linetimectl and of the running linetimed, and the\n"
 	  "admin protocol version each speaks.",
-	  render_version, false, false },
+	  .render = render_version },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static const struct command *find_command(const char *name)
-{
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
-	return NULL;
-}
 
 static void usage(FILE *f)
 {
@@ -821,7 +1345,65 @@ static void usage(FILE *f)
 
 static void command_usage(const struct command *c)
 {
-	printf("usage: %s [-s SOCKET] [--json] [-n] %s\n\n%s\n", prog, c->name, c->description);
+	printf("usage: %s [-s SOCKET] [--json] [-n] %s%s%s\n\n%s\n", prog, c->name,
+	       c->synopsis ? " " : "", c->synopsis ? c->synopsis : "", c->description);
+}
+
+/* How many words of argv spell name ("add server" is two), or 0. */
+static int name_words(const char *name, int argc, char **argv)
+{
+	int n = 0;
+
+	while (*name) {
+		size_t len = strcspn(name, " ");
+
+		if (n >= argc || strlen(argv[n]) != len || strncmp(argv[n], name, len) != 0)
+			return 0;
+		n++;
+		name += len;
+		name += strspn(name, " ");
+	}
+	return n;
+}
+
+/* The command argv starts with, and how many words name it. The wire name
+ * ("add_server", as the server's help lists it) is accepted too. */
+static const struct command *find_command(int argc, char **argv, int *words)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		*words = name_words(commands[i].name, argc, argv);
+		if (*words == 0 && commands[i].wire && strcmp(commands[i].wire, argv[0]) == 0)
+			*words = 1;
+		if (*words > 0)
+			return &commands[i];
+	}
+	return NULL;
+}
+
+static void unknown_first_word(int argc, char **argv) __attribute__((noreturn));
+
+/* argv[0] is the first word of a two-word command but the rest did not match:
+ * "add -h" shows the help of every "add ..." command; anything else is an error. */
+static void unknown_first_word(int argc, char **argv)
+{
+	size_t len = strlen(argv[0]);
+	const struct command *c = NULL;
+	bool help = argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0);
+
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		if (strncmp(commands[i].name, argv[0], len) != 0 || commands[i].name[len] != ' ')
+			continue;
+		c = &commands[i];
+		if (help)
+			command_usage(c);
+	}
+	if (!c)
+		die_usage("unknown command '%s'", argv[0]);
+	if (help)
+		exit(EXIT_OK);
+	if (argc > 1)
+		die_usage("unknown command '%s %s' (did you mean '%s'?)", argv[0], argv[1], c->name);
+	die_usage("'%s' needs more: did you mean '%s %s'?", argv[0], c->name, c->synopsis ? c->synopsis : "");
 }
 
 /* --- talking to linetimed ------------------------------------------------- */
@@ -1068,7 +1650,7 @@ int main(int argc, char **argv)
 	struct options opt = { 0 };
 	const struct command *cmd;
 	struct json_object *data = NULL;
-	int c, rc;
+	int c, rc, words = 0;
 
 	opt.socket = getenv(SOCKET_ENV);
 	if (!opt.socket || opt.socket[0] == '\0')
@@ -1100,17 +1682,26 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	cmd = find_command(argv[optind]);
+	cmd = find_command(argc - optind, argv + optind, &words);
 	if (!cmd)
-		die_usage("unknown command '%s'", argv[optind]);
+		unknown_first_word(argc - optind, argv + optind);
 
-	/* The display options may also follow the command, as people type them. */
+	/* The display options may also follow the command, as people type them;
+	 * what is left are the command's own arguments. */
 	struct json_object *args = NULL;
-	for (int i = optind + 1; i < argc; i++) {
+	char **pos = calloc((size_t)argc, sizeof(*pos));
+	int npos = 0;
+
+	if (!pos) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return EXIT_SERVER;
+	}
+	for (int i = optind + words; i < argc; i++) {
 		const char *a = argv[i];
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			command_usage(cmd);
+			free(pos);
 			return EXIT_OK;
 		} else if (cmd->list_args && (strcmp(a, "--limit") == 0 || strcmp(a, "-l") == 0)) {
 			char *end;
@@ -1131,12 +1722,17 @@ int main(int argc, char **argv)
 			opt.json = true;
 		} else if (strcmp(a, "-n") == 0 || strcmp(a, "--numeric") == 0) {
 			opt.numeric = true;
+		} else if (cmd->parse) {
+			pos[npos++] = argv[i];
 		} else {
 			die_usage("%s: unexpected argument '%s'", cmd->name, a);
 		}
 	}
+	if (cmd->parse)
+		args = cmd->parse(cmd, npos, pos);
+	free(pos);
 
-	rc = transact(&opt, cmd->name, args, &data);
+	rc = transact(&opt, cmd->wire ? cmd->wire : cmd->name, args, &data);
 	json_object_put(args);
 	if (rc != EXIT_OK) {
 		if (cmd->nagios) {
