@@ -27,15 +27,17 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 # --- sources, by what they are -------------------------------------------
 PROTO_SRCS    := proto/ntp_time.c proto/ntp_packet.c proto/inet.c proto/admin_proto.c \
-                 proto/signd_frame.c
+                 proto/signd_frame.c proto/md5.c
 PLATFORM_SRCS := platform/counters.c platform/config.c platform/log.c platform/tsc.c platform/cmdline.c \
                  platform/clockmap.c platform/shm.c
 DPLOGIC_SRCS  := dataplane/pktproc.c dataplane/neigh.c dataplane/inject.c dataplane/tstamp.c \
                  dataplane/acl.c dataplane/clientlog.c dataplane/policy.c
 DPDPDK_SRCS   := dataplane/dp_main.c dataplane/port.c dataplane/worker.c
+SYNC_SRCS     := control/srcfilter.c control/srcselect.c control/discipline.c control/clockmodel.c \
+                 control/ntpclient.c control/sources.c control/sync.c control/synclog.c
 CTL_SRCS      := control/linetimed.c control/localclock.c control/admin.c control/report.c \
                  control/punt.c control/clients.c control/signd.c control/mssntp.c \
-                 control/health.c \
+                 control/health.c $(SYNC_SRCS) control/syncreport.c control/upstream.c \
                  dataplane/policy.c dataplane/acl.c dataplane/clientlog.c dataplane/tstamp.c
 CTLTOOL_SRCS  := tools/linetimectl.c
 GENLOGIC_SRCS := tools/gen/genreq.c tools/gen/genval.c tools/gen/genstats.c tools/gen/genrate.c
@@ -48,7 +50,7 @@ UNIT_SRCS     := tests/unit/check_main.c tests/unit/test_ntp_time.c tests/unit/t
                  tests/unit/test_clockmap.c tests/unit/test_tstamp.c tests/unit/test_report.c \
                  tests/unit/test_acl.c tests/unit/test_clientlog.c tests/unit/test_gen.c \
                  tests/unit/test_signd.c tests/unit/test_mssntp.c tests/unit/test_health.c \
-                 tests/unit/test_discipline.c tests/unit/simclock.c \
+                 tests/unit/test_discipline.c tests/unit/test_synclog.c tests/unit/simclock.c \
                  tests/unit/pcap_read.c tests/unit/testutil.c
 
 COMMON_SRCS := $(PROTO_SRCS) $(PLATFORM_SRCS)
@@ -56,7 +58,7 @@ DP_SRCS     := $(COMMON_SRCS) $(DPLOGIC_SRCS) $(DPDPDK_SRCS)
 CTLD_SRCS   := $(COMMON_SRCS) $(CTL_SRCS)
 CTLCLI_SRCS := $(COMMON_SRCS) $(CTLTOOL_SRCS)
 TEST_SRCS   := $(COMMON_SRCS) $(DPLOGIC_SRCS) control/report.c control/localclock.c \
-               control/clients.c control/srcfilter.c control/srcselect.c control/discipline.c \
+               control/clients.c $(SYNC_SRCS) control/syncreport.c \
                control/signd.c control/mssntp.c control/health.c $(GENLOGIC_SRCS) $(UNIT_SRCS)
 GEN_SRCS    := $(COMMON_SRCS) $(GENLOGIC_SRCS) $(GENDPDK_SRCS)
 PKTB_SRCS   := $(COMMON_SRCS) $(DPLOGIC_SRCS) tools/gen/genreq.c $(PKTBENCH_SRCS)

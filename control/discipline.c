@@ -174,6 +174,24 @@ int discipline_update(struct discipline *d, double now, const struct disc_estima
 	return act->step;
 }
 
+double discipline_cancel_slew(struct discipline *d, double now)
+{
+	double rem = discipline_slew_remaining(d, now);
+
+	d->slew_amount = 0;
+	d->slew_rate = 0;
+	if (rem != 0)
+		d->n_steps++;
+	return rem;
+}
+
+double discipline_slew_end(const struct discipline *d)
+{
+	if (d->slew_amount == 0 || d->slew_rate == 0)
+		return -INFINITY;
+	return d->slew_start + d->slew_amount / d->slew_rate;
+}
+
 double discipline_freq_ppm(const struct discipline *d)
 {
 	return d->freq / PPM;

@@ -116,6 +116,13 @@ int discipline_update(struct discipline *d, double now, const struct disc_estima
 /* Phase (s) the published clock still lags the cooked one at cooked time now. */
 double discipline_slew_remaining(const struct discipline *d, double now);
 
+/* Cancel the slew in progress at cooked time now (chronyc makestep): the
+ * published clock must step by the returned amount (s) to meet the cooked one. */
+double discipline_cancel_slew(struct discipline *d, double now);
+
+/* Cooked local time at which the slew in progress ends (-INFINITY if none). */
+double discipline_slew_end(const struct discipline *d);
+
 /* Current absolute frequency correction, ppm. */
 double discipline_freq_ppm(const struct discipline *d);
 

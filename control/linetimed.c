@@ -30,6 +30,7 @@
 #include "report.h"
 #include "shm.h"
 #include "tsc.h"
+#include "upstream.h"
 
 #define TICK_MS 10          /* punt ring drain */
 #define TICK_SIGND_MS 1     /* ... with MS-SNTP on: a signed reply waits at most this */
@@ -44,6 +45,7 @@ struct control {
 	struct lt_region *region;
 	struct localclock clock;
 	struct mssntp *mssntp;
+	struct upstream *upstream;    /* NULL: no servers, serve the system clock */
 	uint64_t dp_epoch_seen;
 	uint64_t dp_beat_seen;
 	uint64_t dp_beat_ms;
@@ -74,17 +76,27 @@ static uint64_t mono_ms(void)
 	return mono_ns() / 1000000;
 }
 
-/* Punted UDP datagrams: MS-SNTP requests go to be signed. */
+/* Punted UDP datagrams: MS-SNTP requests go to be signed, upstream
+ * replies to sync. */
 static int on_punt_udp(void *arg, const struct lt_msg *m)
 {
 	struct control *c = arg;
 	struct lt_clock_snapshot snap;
 
 	if (!mssntp_is_request(m))
-		return 0;
+		return c->upstream ? upstream_on_udp(c->upstream, m) : 0;
 	shm_clock_read(shm_clock(c->region), &snap);
 	mssntp_request(c->mssntp, m, &snap, tsc_read(), mono_ns());
 	return 1;
+}
+
+/* Transmit times of our upstream requests. */
+static void on_punt_stamp(void *arg, const struct lt_msg *m)
+{
+	struct control *c = arg;
+
+	if (c->upstream)
+		upstream_on_stamp(c->upstream, m);
 }
 
 /* health: one verdict for monitoring, with its checks. */
@@ -247,7 +259,8 @@ static int cmd_status(void *ctx, struct json_object *args, struct json_object *d
 	json_object_object_add(data, "dataplane", dp);
 	json_object_object_add(data, "control", proc_json(&h->ctl));
 	json_object_object_add(data, "region", json_object_new_string(shm_path(c->region)));
-	json_object_object_add(data, "mode", json_object_new_string("local"));
+	json_object_object_add(data, "mode", json_object_new_string(c->upstream ? upstream_mode(c->upstream)
+										: "system"));
 	json_object_object_add(data, "stratum", json_object_new_int(s->p.stratum));
 	json_object_object_add(data, "leap", json_object_new_int(s->p.leap));
 	json_object_object_add(data, "precision", json_object_new_int(s->p.precision));
@@ -297,6 +310,8 @@ static void restart_only(const struct lt_config *a, const struct lt_config *b, s
 	DIFF(strcmp(a->admin_socket, b->admin_socket) != 0, "admin.socket");
 	DIFF(strcmp(a->admin_group, b->admin_group) != 0, "admin.group");
 	DIFF(a->clientloglimit != b->clientloglimit, "clientloglimit");
+	DIFF(memcmp(&a->sync, &b->sync, sizeof(a->sync)) != 0,
+	     "servers/pools/discipline (linetimectl add/delete change sources at run time)");
 #undef DIFF
 }
 
@@ -334,8 +349,10 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 		json_object_array_add(applied, json_object_new_string("access/ratelimit/kod_deny"));
 	}
 	if (next.local_stratum != c->cfg.local_stratum || next.holdover != c->cfg.holdover ||
-	    next.precision != c->cfg.precision) {
+	    next.precision != c->cfg.precision || next.local_distance != c->cfg.local_distance) {
 		localclock_configure(&c->clock, &next);
+		if (c->upstream)
+			upstream_configure(c->upstream, &next);
 		json_object_array_add(applied, json_object_new_string("local/holdover/precision"));
 	}
 	if (next.log_level != c->cfg.log_level) {
@@ -344,6 +361,7 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 	}
 	/* Adopt the reloadable settings; keep the running ones that need a restart. */
 	c->cfg.local_stratum = next.local_stratum;
+	c->cfg.local_distance = next.local_distance;
 	c->cfg.holdover = next.holdover;
 	c->cfg.precision = next.precision;
 	c->cfg.log_level = next.log_level;
@@ -435,7 +453,13 @@ int main(int argc, char **argv)
 		return 1;
 	if (localclock_init(&c.clock, &c.cfg) != 0)
 		return 1;
-	localclock_update(&c.clock, shm_clock(c.region), shm_ports(c.region));
+	if (upstream_configured(&c.cfg)) {
+		c.upstream = upstream_new(&c.cfg, &c.clock, c.region);
+		if (!c.upstream)
+			return 1;
+	} else {
+		localclock_update(&c.clock, shm_clock(c.region), shm_ports(c.region));
+	}
 
 	if (admin_init(c.cfg.admin_socket, c.cfg.admin_group) != 0)
 		return 1;
@@ -454,6 +478,8 @@ int main(int argc, char **argv)
 		       "one verdict for monitoring (OK/WARNING/CRITICAL) and the checks behind it");
 	admin_register("signd", ADMIN_READ, cmd_signd, &c,
 		       "MS-SNTP signing through Samba: socket state, queue, signed, failures, latency");
+	if (c.upstream)
+		upstream_register_commands(c.upstream);
 
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);
@@ -461,8 +487,11 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	log_msg(LOG_INFO, "serving local time at stratum %u; admin socket %s", c.cfg.local_stratum,
-		c.cfg.admin_socket);
+	if (c.upstream)
+		log_msg(LOG_INFO, "synchronising to upstream servers; admin socket %s", c.cfg.admin_socket);
+	else
+		log_msg(LOG_INFO, "serving the system clock at stratum %u; admin socket %s",
+			c.cfg.local_stratum, c.cfg.admin_socket);
 
 	uint64_t next_beat = 0, next_clock = mono_ms() + CLOCK_MS;
 	while (!stop) {
@@ -473,6 +502,11 @@ int main(int argc, char **argv)
 		int st = mssntp_timeout_ms(c.mssntp, mono_ns());
 		if (st >= 0 && st < timeout)
 			timeout = st;
+		if (c.upstream) {
+			int ut = upstream_timeout_ms(c.upstream);
+			if (ut < timeout)
+				timeout = ut;
+		}
 		int rc = poll(fds, (nfds_t)(n + has_signd), timeout);
 		if (rc < 0 && errno != EINTR) {
 			log_msg(LOG_ERR, "poll: %s", strerror(errno));
@@ -486,7 +520,9 @@ int main(int argc, char **argv)
 			hup = 0;
 			reload(&c, NULL, rerr, sizeof(rerr));
 		}
-		punt_drain(c.region, 4096, on_punt_udp, &c);
+		punt_drain(c.region, 4096, on_punt_udp, on_punt_stamp, &c);
+		if (c.upstream)
+			upstream_run(c.upstream);
 
 		uint64_t now = mono_ms();
 		if (now >= next_beat) {
@@ -501,13 +537,17 @@ int main(int argc, char **argv)
 				shm_detach(c.region);
 				if (attach_region(&c) != 0)
 					break;
+				if (c.upstream)
+					upstream_set_region(c.upstream, c.region);
 			}
-			localclock_update(&c.clock, shm_clock(c.region), shm_ports(c.region));
+			if (!c.upstream)
+				localclock_update(&c.clock, shm_clock(c.region), shm_ports(c.region));
 		}
 	}
 	log_msg(LOG_INFO, "stopping; the dataplane keeps serving for %.0f s of holdover",
 		c.cfg.holdover);
 	admin_fini();
+	upstream_free(c.upstream);
 	mssntp_free(c.mssntp);
 	shm_detach(c.region);
 	config_free(&c.cfg);

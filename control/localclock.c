@@ -44,8 +44,8 @@ int localclock_init(struct localclock *lc, const struct lt_config *cfg)
 	return 0;
 }
 
-static void map_nic_clocks(struct localclock *lc, const struct lt_ports_block *ports,
-			   struct lt_clock_snapshot *out)
+void localclock_map_nic(struct localclock *lc, const struct lt_ports_block *ports,
+			struct lt_clock_snapshot *out)
 {
 	if (!ports)
 		return;
@@ -103,7 +103,7 @@ void localclock_sample(struct localclock *lc, uint64_t tsc, ntp_ts_t now,
 	out->p.root_dispersion = ntp_short_from_double(lc->precision);
 	out->p.holdover_deadline_tsc = tsc + (uint64_t)(lc->holdover * lc->hz);
 	out->p.tsc_hz = (uint64_t)llround(lc->hz);
-	map_nic_clocks(lc, ports, out);
+	localclock_map_nic(lc, ports, out);
 	lc->snap = *out;
 }
 

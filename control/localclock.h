@@ -48,6 +48,11 @@ void localclock_configure(struct localclock *lc, const struct lt_config *cfg);
 void localclock_sample(struct localclock *lc, uint64_t tsc, ntp_ts_t now,
 		       const struct lt_ports_block *ports, struct lt_clock_snapshot *out);
 
+/* Map each port's NIC clock in out (whose TSC map is set) from the
+ * dataplane's NIC-against-TSC samples; used by upstream sync too. */
+void localclock_map_nic(struct localclock *lc, const struct lt_ports_block *ports,
+			struct lt_clock_snapshot *out);
+
 /* Sample the real clocks and publish into the region's clock block. */
 int localclock_update(struct localclock *lc, struct lt_clock_block *b,
 		      const struct lt_ports_block *ports);

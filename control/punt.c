@@ -22,7 +22,8 @@ static void log_udp(const struct lt_msg *m)
 		m->sport, m->dport, m->port);
 }
 
-unsigned int punt_drain(struct lt_region *r, unsigned int max, punt_udp_fn *udp, void *arg)
+unsigned int punt_drain(struct lt_region *r, unsigned int max, punt_udp_fn *udp,
+			punt_stamp_fn *stamp, void *arg)
 {
 	static struct lt_msg msgs[DRAIN_BURST];
 	unsigned int total = 0;
@@ -42,6 +43,8 @@ unsigned int punt_drain(struct lt_region *r, unsigned int max, punt_udp_fn *udp,
 				break;
 			case LT_MSG_TX_STAMP:
 				ctl.tx_stamps++;
+				if (stamp)
+					stamp(arg, &msgs[i]);
 				break;
 			default:
 				log_msg(LOG_WARNING, "punt ring: unknown message type %u", msgs[i].type);

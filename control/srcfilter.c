@@ -487,10 +487,15 @@ void srcfilter_polled(struct srcfilter *sf)
 	}
 }
 
+void srcfilter_reached(struct srcfilter *sf)
+{
+	sf->reach |= 1;
+}
+
 double srcfilter_poll_interval(const struct srcfilter *sf)
 {
 	if (sf->iburst_left)
-		return IBURST_INTERVAL;
+		return fmin(IBURST_INTERVAL, ldexp(1.0, sf->cfg.minpoll));
 	/* Samples held off the line are a spike or a step: find out at
 	 * minpoll rather than after three polls at maxpoll. */
 	if (sf->n_hold)
@@ -501,6 +506,11 @@ double srcfilter_poll_interval(const struct srcfilter *sf)
 int srcfilter_poll(const struct srcfilter *sf)
 {
 	return sf->poll;
+}
+
+double srcfilter_span(const struct srcfilter *sf)
+{
+	return sf->n >= 2 ? cat(sf, sf->n - 1)->local - cat(sf, 0)->local : 0;
 }
 
 uint8_t srcfilter_reach(const struct srcfilter *sf)

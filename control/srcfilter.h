@@ -99,6 +99,10 @@ void srcfilter_make_sample(double t1, double t2, double t3, double t4, double pr
 /* A request was sent: shift the reachability register (RFC 5905 section 13). */
 void srcfilter_polled(struct srcfilter *sf);
 
+/* A reply came that carries no usable sample (e.g. the server is
+ * unsynchronised): the source is reachable all the same. */
+void srcfilter_reached(struct srcfilter *sf);
+
 /* Add a measurement (its reply was valid: sets the low reach bit). */
 enum srcfilter_verdict srcfilter_add(struct srcfilter *sf, const struct srcfilter_sample *s);
 
@@ -117,6 +121,9 @@ double srcfilter_poll_interval(const struct srcfilter *sf);
 
 /* Current poll exponent (log2 s). */
 int srcfilter_poll(const struct srcfilter *sf);
+
+/* Seconds between the oldest and newest samples in the register. */
+double srcfilter_span(const struct srcfilter *sf);
 
 /* The 8-bit reachability register. */
 uint8_t srcfilter_reach(const struct srcfilter *sf);

@@ -22,7 +22,8 @@
 	X(discipline) \
 	X(signd)      \
 	X(mssntp)     \
-	X(health)
+	X(health)     \
+	X(synclog)
 
 #define LT_SUITE_DECL(name) Suite *name##_suite(void);
 LT_SUITES(LT_SUITE_DECL)

@@ -1,0 +1,531 @@
+/* sync: upstream measurements in, the clock to serve out. */
+#include "sync.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clockmap.h"
+#include "log.h"
+#include "md5.h"
+#include "ntp_packet.h"
+#include "synclog.h"
+
+#define LEAP_GUARD 5.0         /* s around a leap in which nothing is measured (chrony) */
+#define DRIFT_WRITE_EVERY 3600 /* s */
+#define RMS_WEIGHT 0.1         /* weight of a new offset in the RMS average */
+#define RESELECT_EVERY 1.0     /* s: selection re-run to notice lost sources */
+
+struct sync {
+	struct sync_env env;
+	struct lt_cfg_sync cfg;
+	unsigned int local_stratum;
+	double local_distance;
+	double holdover;
+	struct clockmodel cm;
+	struct discipline *disc;
+	struct srcselect *sel;
+	struct sources *src;
+	struct synclog *log;
+	struct srcselect_result res;
+	int dirty;
+	/* the last update, for what is served and tracking */
+	int ever_synced;
+	int synced_now;                /* the last selection held */
+	int peer_stratum_plus1;
+	uint32_t refid;
+	char reference[64];
+	double root_delay, root_disp;  /* s at the update */
+	double upd_local;              /* cooked local time of the update */
+	ntp_ts_t ref_time;
+	double last_offset, rms2, residual, skew, update_interval;
+	double next_select_mono;
+	double next_drift_mono;
+	uint64_t last_c;
+};
+
+static const char *const mode_names[] = {"local", "upstream", "holdover"};
+
+const char *sync_mode_name(enum sync_mode m)
+{
+	return m <= SYNC_HOLDOVER ? mode_names[m] : "?";
+}
+
+static enum disc_leapmode leapmode(enum lt_leapsecmode m)
+{
+	switch (m) {
+	case LT_LEAPSECMODE_SLEW:
+		return DISC_LEAPMODE_SLEW;
+	case LT_LEAPSECMODE_SMEAR:
+		return DISC_LEAPMODE_SMEAR;
+	default:
+		return DISC_LEAPMODE_STEP;
+	}
+}
+
+void sync_configure(struct sync *s, const struct lt_config *cfg)
+{
+	s->local_stratum = cfg->local_stratum;
+	s->local_distance = cfg->local_distance;
+	s->holdover = cfg->holdover;
+	s->dirty = 1;
+}
+
+/* The measurement timescale: UTC of the cooked clock (see discipline_utc). */
+static double meas_local(const struct sync *s, double cooked)
+{
+	return clockmodel_from_ntp(&s->cm, discipline_utc(discipline_leap(s->disc),
+							  clockmodel_ntp(&s->cm, cooked)));
+}
+
+struct sync *sync_new(const struct lt_config *cfg, const struct sync_env *env, uint64_t c,
+		      ntp_ts_t now, double mono, const struct lt_clock_snapshot *prev)
+{
+	struct sync *s = calloc(1, sizeof(*s));
+	double freq_ppm = 0, skew_ppm = 0;
+	int have_drift = 0;
+
+	if (!s)
+		return NULL;
+	s->env = *env;
+	s->cfg = cfg->sync;
+	sync_configure(s, cfg);
+	if (s->cfg.driftfile[0]) {
+		int rc = discipline_driftfile_read(s->cfg.driftfile, &freq_ppm, &skew_ppm);
+		if (rc == 0) {
+			have_drift = 1;
+			log_msg(LOG_INFO, "frequency %.3f ppm (+/- %.3f) from %s", freq_ppm, skew_ppm,
+				s->cfg.driftfile);
+		} else if (rc != -ENOENT) {
+			log_msg(LOG_WARNING, "driftfile %s: %s; starting from 0 ppm", s->cfg.driftfile,
+				strerror(-rc));
+		}
+	}
+	int adopt = prev && prev->tsc.valid && prev->tsc.mult && c < prev->p.holdover_deadline_tsc;
+	if (adopt) {
+		/* Continue the time already served, so a restart moves nothing. */
+		now = clockmap_apply(&prev->tsc, c);
+		if (!have_drift)
+			freq_ppm = (clockmap_hz_from_mult(prev->tsc.mult) > 0
+					    ? env->hz / clockmap_hz_from_mult(prev->tsc.mult) - 1
+					    : 0) * 1e6;
+	}
+	clockmodel_init(&s->cm, env->hz, c, now, freq_ppm * 1e-6);
+	struct disc_config dc = {
+		.makestep_threshold = s->cfg.makestep_threshold,
+		.makestep_limit = s->cfg.makestep_limit,
+		.maxslewrate = s->cfg.maxslewrate,
+		.maxupdateskew = s->cfg.maxupdateskew,
+		.maxdrift = s->cfg.maxdrift,
+		.corrtimeratio = s->cfg.corrtimeratio,
+		.leapsecmode = leapmode(s->cfg.leapsecmode),
+		.smear_window = s->cfg.smear_window,
+		.smear_shape = s->cfg.smear_quadratic ? DISC_SMEAR_QUADRATIC : DISC_SMEAR_LINEAR,
+	};
+	struct srcselect_config sc = {
+		.minsources = s->cfg.minsources,
+		.maxdistance = s->cfg.maxdistance,
+		.stratumweight = 0.001,
+		.reselectdist = 1e-4,
+	};
+	struct sources_config rc = {
+		.precision = env->precision,
+		.precision_log2 = ntp_precision_from_double(env->precision),
+		.send = env->send,
+		.random = env->random,
+		.arg = env->arg,
+	};
+	s->disc = discipline_init(&dc, s->cm.epoch);
+	s->sel = srcselect_init(&sc);
+	s->src = sources_new(&rc, s->cm.epoch);
+	if (!s->disc || !s->sel || !s->src) {
+		sync_free(s);
+		return NULL;
+	}
+	struct synclog_config lc = {
+		.dir = s->cfg.logdir,
+		.measurements = s->cfg.log_measurements,
+		.statistics = s->cfg.log_statistics,
+		.tracking = s->cfg.log_tracking,
+		.logchange = s->cfg.logchange,
+	};
+	s->log = synclog_open(&lc);
+	if (!s->log) {
+		log_msg(LOG_ERR, "logdir %s: %s; statistics logs off", s->cfg.logdir, strerror(errno));
+		lc.dir = "";
+		s->log = synclog_open(&lc);
+	}
+	if (have_drift || adopt)
+		discipline_set_freq(s->disc, freq_ppm, have_drift ? skew_ppm : 1000);
+	for (unsigned int i = 0; i < s->cfg.n_servers; i++) {
+		int rc2 = sources_add_server(s->src, s->cfg.servers[i].address, &s->cfg.servers[i].poll, mono);
+		if (rc2 < 0)
+			log_msg(LOG_WARNING, "server %s: %s", s->cfg.servers[i].address, strerror(-rc2));
+	}
+	for (unsigned int i = 0; i < s->cfg.n_pools; i++)
+		sources_add_pool(s->src, &s->cfg.pools[i], mono);
+	if (adopt && prev->p.stratum < s->local_stratum && prev->p.leap != NTP_LEAP_UNSYNC &&
+	    prev->p.refid != NTP_REFID_LOCL) {
+		/* It was synchronised: hold over with its identity until the
+		 * sources are back. */
+		s->ever_synced = 1;
+		s->peer_stratum_plus1 = prev->p.stratum;
+		s->refid = prev->p.refid;
+		s->root_delay = ntp_short_to_double(prev->p.root_delay);
+		s->root_disp = ntp_short_to_double(prev->p.root_dispersion);
+		s->ref_time = prev->p.ref_time;
+		s->upd_local = clockmodel_from_ntp(&s->cm, prev->p.ref_time);
+		snprintf(s->reference, sizeof(s->reference), "%s", "");
+		log_msg(LOG_INFO, "continuing the clock served before the restart (stratum %u)",
+			prev->p.stratum);
+	}
+	s->res.outcome = SRCSELECT_NO_SOURCES;
+	s->res.sys_peer = -1;
+	s->next_drift_mono = mono + DRIFT_WRITE_EVERY;
+	s->last_c = c;
+	s->dirty = 1;
+	return s;
+}
+
+void sync_free(struct sync *s)
+{
+	if (!s)
+		return;
+	if (s->disc && s->ever_synced)
+		sync_write_drift(s);
+	sources_free(s->src);
+	synclog_close(s->log);
+	srcselect_fini(s->sel);
+	discipline_fini(s->disc);
+	free(s);
+}
+
+int sync_write_drift(struct sync *s)
+{
+	if (!s->cfg.driftfile[0])
+		return 0;
+	int rc = discipline_driftfile_write(s->cfg.driftfile, discipline_freq_ppm(s->disc),
+					    discipline_skew_ppm(s->disc));
+	if (rc)
+		log_msg(LOG_WARNING, "driftfile %s: %s", s->cfg.driftfile, strerror(-rc));
+	return rc;
+}
+
+void sync_tx_stamp(struct sync *s, uint64_t cookie, ntp_ts_t t1)
+{
+	sources_tx_stamp(s->src, cookie, clockmodel_to_local(&s->cm, s->disc, t1));
+}
+
+/* RFC 5905 section 7.3: an IPv4 upstream's address, else the first four
+ * octets of the MD5 of the IPv6 address. */
+static uint32_t refid_of(int family, const uint8_t addr[16])
+{
+	uint8_t d[16];
+
+	if (family == 4)
+		return (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 | addr[3];
+	md5(addr, 16, d);
+	return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+}
+
+static void select_sources(struct sync *s, double meas)
+{
+	struct srcselect_source est[SOURCES_MAX];
+	enum srcselect_outcome before = s->res.outcome;
+
+	sources_estimates(s->src, meas, est);
+	srcselect_run(s->sel, est, sources_slots(s->src), &s->res);
+	if (s->res.outcome != before)
+		log_msg(s->res.outcome == SRCSELECT_OK ? LOG_INFO : LOG_WARNING, "selection: %s",
+			srcselect_outcome_name(s->res.outcome));
+}
+
+static double unix_at(const struct sync *s, uint64_t c);
+
+/* A new sample from source i: select and, if i counts, correct the clock. */
+static void update(struct sync *s, unsigned int i, uint64_t c)
+{
+	struct disc_action act;
+	struct source_info si;
+	double cooked = clockmodel_local(&s->cm, c);
+	double meas = meas_local(s, cooked);
+
+	select_sources(s, meas);
+	if (s->res.outcome != SRCSELECT_OK)
+		return;
+	if (s->res.status[i] != SRCSEL_SYSPEER && s->res.status[i] != SRCSEL_COMBINED)
+		return;
+	struct disc_estimate e = {
+		.offset = s->res.offset,
+		.offset_sd = s->res.offset_sd,
+		.freq = s->res.freq,
+		.skew = s->res.skew,
+		.leap = s->res.leap,
+	};
+	if (discipline_update(s->disc, cooked, &e, &act))
+		log_msg(LOG_NOTICE, "clock stepped by %+.6f s", act.step_s);
+	clockmodel_apply(&s->cm, c, act.dphase, act.freq_ppm);
+	sources_adjust(s->src, meas, act.dphase, act.dfreq);
+
+	if (s->ever_synced) {
+		s->update_interval = cooked - s->upd_local;
+		s->rms2 = (1 - RMS_WEIGHT) * s->rms2 + RMS_WEIGHT * e.offset * e.offset;
+	} else {
+		s->rms2 = e.offset * e.offset;
+	}
+	if (!s->synced_now)
+		log_msg(LOG_INFO, "synchronised to %s: offset %+.6f s", s->res.sys_peer >= 0 &&
+			sources_info(s->src, (unsigned int)s->res.sys_peer, &si) == 0 ? si.name : "?",
+			e.offset);
+	s->synced_now = 1;
+	s->ever_synced = 1;
+	s->upd_local = cooked + act.dphase;
+	s->last_offset = e.offset;
+	s->residual = e.freq;
+	s->skew = e.skew;
+	s->root_delay = s->res.root_delay;
+	s->root_disp = s->res.root_dispersion;
+	s->peer_stratum_plus1 = s->res.stratum;
+	if (sources_info(s->src, (unsigned int)s->res.sys_peer, &si) == 0) {
+		s->refid = refid_of(si.family, si.addr);
+		sources_addr_text(&si, s->reference, sizeof(s->reference));
+	}
+	s->ref_time = sync_served(s, c);
+	s->dirty = 1;
+	if (synclog_is_change(s->log, e.offset))
+		log_msg(LOG_WARNING, "clock wrong by %+.6f s: %s", e.offset,
+			act.step ? "stepped" : "correction started");
+	uint8_t li;
+	discipline_serve(discipline_leap(s->disc), clockmodel_published(&s->cm, s->disc, c), &li);
+	struct synclog_tracking t = {
+		.unix_time = unix_at(s, c), .reference = s->reference, .refid = s->refid,
+		.stratum = s->peer_stratum_plus1, .freq_ppm = act.freq_ppm,
+		.skew_ppm = discipline_skew_ppm(s->disc), .offset = e.offset, .leap = li,
+		.n_combined = s->res.n_combined, .offset_sd = e.offset_sd,
+		.rem_correction = discipline_slew_remaining(s->disc, clockmodel_local(&s->cm, c)),
+		.root_delay = s->root_delay, .root_dispersion = s->root_disp,
+		.max_error = s->root_delay / 2 + s->root_disp + fabs(e.offset),
+	};
+	synclog_tracking(s->log, &t);
+}
+
+int sync_cyclelogs(struct sync *s)
+{
+	return synclog_cycle(s->log);
+}
+
+static double unix_at(const struct sync *s, uint64_t c)
+{
+	ntp_ts_t t = sync_served(s, c);
+
+	return (double)(t >> 32) - (double)NTP_UNIX_OFFSET + (double)(uint32_t)t / 4294967296.0;
+}
+
+/* measurements.log and statistics.log for a new sample of source i. */
+static void log_sample(struct sync *s, unsigned int i, enum srcfilter_verdict v, uint64_t c)
+{
+	struct source_info si;
+	struct srcfilter_estimate e;
+	char addr[64];
+
+	if (sources_info(s->src, i, &si) != 0 || !si.have_last)
+		return;
+	double now = unix_at(s, c);
+	sources_addr_text(&si, addr, sizeof(addr));
+	struct synclog_measurement m = {
+		.unix_time = now, .source = addr, .leap = si.last.leap, .stratum = si.last.stratum,
+		.poll = si.poll, .offset = si.last.offset, .delay = si.last.delay,
+		.dispersion = si.last.dispersion, .root_delay = si.last.root_delay,
+		.root_dispersion = si.last.root_dispersion, .refid = si.last_refid,
+		.verdict = srcfilter_verdict_name(v),
+	};
+	synclog_measurement(s->log, &m);
+	srcfilter_estimate(si.filter, si.last.local, &e);
+	struct synclog_statistics st = {
+		.unix_time = now, .source = addr, .offset_sd = e.jitter, .offset = e.offset,
+		.offset_sd_est = e.offset_sd, .freq_ppm = e.freq * 1e6, .skew_ppm = e.skew * 1e6,
+		.n_samples = e.n_samples, .n_used = e.n_used, .span = srcfilter_span(si.filter),
+	};
+	synclog_statistics(s->log, &st);
+}
+
+int sync_reply(struct sync *s, const struct lt_msg *m, uint64_t c, double mono)
+{
+	const struct disc_leap *l = discipline_leap(s->disc);
+
+	if (m->sport != NTP_PORT || m->dport != NTP_PORT)
+		return 0;
+	/* Around a leap second, offsets mean nothing (the two ends may or may
+	 * not have applied it): take the reply for reachability only. */
+	double t4 = clockmodel_to_local(&s->cm, s->disc, m->ts);
+	if (discipline_leap_near(l, m->ts, LEAP_GUARD))
+		t4 = NAN;
+	enum srcfilter_verdict v;
+	int i = sources_reply(s->src, m->family, m->src, m->payload, m->len, t4, mono, &v);
+	if (i < 0)
+		return 1;
+	log_sample(s, (unsigned int)i, v, c);
+	if (v == SRCFILTER_ACCEPTED || v == SRCFILTER_STEP)
+		update(s, (unsigned int)i, c);
+	return 1;
+}
+
+/* Root distance served now: what the last update said, grown since then
+ * at PHI plus the frequency's uncertainty (RFC 5905 section 11.2). */
+static double grown_dispersion(const struct sync *s, double cooked)
+{
+	double age = fmax(cooked - s->upd_local, 0);
+
+	return s->root_disp + (SRCFILTER_PHI + s->skew) * age;
+}
+
+static enum sync_mode mode_at(const struct sync *s, double cooked)
+{
+	if (!s->ever_synced)
+		return SYNC_LOCAL;
+	if (s->synced_now)
+		return SYNC_UPSTREAM;
+	if (s->root_delay / 2 + grown_dispersion(s, cooked) <= s->local_distance)
+		return SYNC_HOLDOVER;
+	return SYNC_LOCAL;
+}
+
+void sync_tick(struct sync *s, uint64_t c, double mono)
+{
+	double step, cooked = clockmodel_local(&s->cm, c);
+
+	if (discipline_leap_tick(s->disc, cooked, &step)) {
+		clockmodel_step(&s->cm, c, step);
+		log_msg(LOG_NOTICE, "leap second done: clock folded by %+.0f s", step);
+		s->dirty = 1;
+	}
+	sources_poll(s->src, mono);
+	if (mono >= s->next_select_mono) {
+		enum sync_mode before = mode_at(s, cooked);
+		s->next_select_mono = mono + RESELECT_EVERY;
+		select_sources(s, meas_local(s, cooked));
+		s->synced_now = s->res.outcome == SRCSELECT_OK && s->ever_synced && s->synced_now;
+		enum sync_mode after = mode_at(s, cooked);
+		if (after != before) {
+			log_msg(after == SYNC_UPSTREAM ? LOG_INFO : LOG_WARNING, "serving %s time",
+				sync_mode_name(after));
+			s->dirty = 1;
+		}
+	}
+	if (mono >= s->next_drift_mono) {
+		s->next_drift_mono = mono + DRIFT_WRITE_EVERY;
+		if (s->ever_synced)
+			sync_write_drift(s);
+	}
+}
+
+double sync_timeout(const struct sync *s, double mono)
+{
+	double t = sources_next_due(s->src, mono);
+
+	return fmax(fmin(t, s->next_select_mono - mono), 0);
+}
+
+int sync_dirty(const struct sync *s)
+{
+	return s->dirty;
+}
+
+ntp_ts_t sync_served(const struct sync *s, uint64_t c)
+{
+	return discipline_serve(discipline_leap(s->disc), clockmodel_published(&s->cm, s->disc, c), NULL);
+}
+
+uint64_t sync_snapshot(struct sync *s, uint64_t c, struct lt_clock_snapshot *out)
+{
+	double cooked = clockmodel_local(&s->cm, c);
+	uint8_t li;
+
+	memset(out, 0, sizeof(*out));
+	uint64_t until = clockmodel_map(&s->cm, s->disc, c, &out->tsc, &li);
+	out->p.precision = ntp_precision_from_double(s->env.precision);
+	out->p.holdover_deadline_tsc = c + (uint64_t)(s->holdover * s->env.hz);
+	out->p.tsc_hz = (uint64_t)llround(s->env.hz);
+	switch (mode_at(s, cooked)) {
+	case SYNC_UPSTREAM:
+	case SYNC_HOLDOVER:
+		out->p.leap = li;
+		out->p.stratum = (uint8_t)(s->peer_stratum_plus1 < 1 ? 1
+					   : s->peer_stratum_plus1 > 15 ? 15 : s->peer_stratum_plus1);
+		out->p.refid = s->refid;
+		out->p.root_delay = ntp_short_from_double(s->root_delay);
+		out->p.root_dispersion = ntp_short_from_double(grown_dispersion(s, cooked));
+		out->p.ref_time = s->ref_time;
+		break;
+	case SYNC_LOCAL:
+		out->p.leap = NTP_LEAP_NONE;
+		out->p.stratum = (uint8_t)s->local_stratum;
+		out->p.refid = NTP_REFID_LOCL;
+		out->p.root_delay = 0;
+		out->p.root_dispersion = ntp_short_from_double(s->env.precision);
+		out->p.ref_time = out->tsc.base_ntp;
+		break;
+	}
+	s->dirty = 0;
+	s->last_c = c;
+	return until;
+}
+
+void sync_status(const struct sync *s, uint64_t c, struct sync_status *out)
+{
+	double cooked = clockmodel_local(&s->cm, c);
+	uint8_t li;
+
+	memset(out, 0, sizeof(*out));
+	out->mode = mode_at(s, cooked);
+	out->ever_synced = s->ever_synced;
+	out->outcome = s->res.outcome;
+	discipline_serve(discipline_leap(s->disc), clockmodel_published(&s->cm, s->disc, c), &li);
+	if (out->mode == SYNC_LOCAL) {
+		out->stratum = (int)s->local_stratum;
+		out->refid = NTP_REFID_LOCL;
+		out->root_dispersion = s->env.precision;
+		out->leap = NTP_LEAP_NONE;
+	} else {
+		out->stratum = s->peer_stratum_plus1;
+		out->refid = s->refid;
+		snprintf(out->reference, sizeof(out->reference), "%s", s->reference);
+		out->root_delay = s->root_delay;
+		out->root_dispersion = grown_dispersion(s, cooked);
+		out->leap = li;
+	}
+	out->ref_time = s->ref_time;
+	out->last_offset = s->last_offset;
+	out->rms_offset = sqrt(s->rms2);
+	out->freq_ppm = discipline_freq_ppm(s->disc);
+	out->residual_ppm = s->residual * 1e6;
+	out->skew_ppm = s->skew * 1e6;
+	out->update_interval = s->update_interval;
+	discipline_counts(s->disc, &out->updates, &out->steps);
+	out->leap_pending = discipline_leap(s->disc);
+	out->leapsecmode = s->cfg.leapsecmode;
+}
+
+struct sources *sync_sources(struct sync *s)
+{
+	return s->src;
+}
+
+const struct srcselect_result *sync_selection(const struct sync *s)
+{
+	return &s->res;
+}
+
+double sync_makestep(struct sync *s, uint64_t c)
+{
+	double step = discipline_cancel_slew(s->disc, clockmodel_local(&s->cm, c));
+
+	if (step != 0) {
+		log_msg(LOG_NOTICE, "makestep: clock stepped by %+.6f s", step);
+		s->dirty = 1;
+	}
+	return step;
+}
