@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ntp_packet.h"
 
@@ -93,6 +94,22 @@ static void check_signd(struct verdict *v, const struct signd_stats *st, uint64_
 	      (double)in_state / 1e9, st->last_error[0] ? ", " : "", st->last_error);
 }
 
+static void check_upstream(struct verdict *v, const struct health_inputs *in)
+{
+	const char *mode = in->upstream_mode ? in->upstream_mode : "local";
+
+	if (strcmp(mode, "upstream") == 0)
+		check(v, "upstream", HEALTH_OK, "synchronised to %s, stratum %d",
+		      in->upstream_reference && *in->upstream_reference ? in->upstream_reference : "?",
+		      in->upstream_stratum);
+	else if (strcmp(mode, "holdover") == 0)
+		check(v, "upstream", HEALTH_WARNING,
+		      "no usable source: holdover, root distance %.6f s and growing", in->upstream_distance);
+	else
+		check(v, "upstream", in->uptime_s < HEALTH_SYNC_GRACE_S ? HEALTH_WARNING : HEALTH_CRITICAL,
+		      "not synchronised: serving the local clock at stratum %d", in->upstream_stratum);
+}
+
 enum health_state health_report(const struct health_inputs *in, struct json_object *data)
 {
 	struct verdict v = {.worst = HEALTH_OK, .checks = json_object_new_array()};
@@ -106,6 +123,8 @@ enum health_state health_report(const struct health_inputs *in, struct json_obje
 		check_ports(&v, in->ports);
 	if (in->signd_enabled && in->signd)
 		check_signd(&v, in->signd, in->now_ns);
+	if (in->upstream_configured)
+		check_upstream(&v, in);
 	if (v.worst == HEALTH_OK)
 		snprintf(v.summary, sizeof(v.summary), "%zu checks passed",
 			 json_object_array_length(v.checks));

@@ -35,7 +35,17 @@ struct health_inputs {
 	int signd_enabled;                     /* ntpsigndsocket configured */
 	const struct signd_stats *signd;       /* NULL when not enabled */
 	uint64_t now_ns;                       /* monotonic, as signd's times */
+	int upstream_configured;               /* servers or pools in the config */
+	const char *upstream_mode;             /* "upstream", "holdover" or "local" */
+	const char *upstream_reference;        /* system peer, "" if none */
+	int upstream_stratum;
+	double upstream_distance;              /* s: root delay / 2 + root dispersion served */
+	double uptime_s;                       /* since linetimed started */
 };
+
+/* A linetimed that has not synchronised within this long of starting is
+ * CRITICAL rather than WARNING (iburst takes seconds; DNS may take more). */
+#define HEALTH_SYNC_GRACE_S 120.0
 
 /* Fill data with "status" (OK/WARNING/CRITICAL), "code" (0/1/2), "summary"
  * and "checks" (name, status, message each). Returns the code. */

@@ -30,6 +30,7 @@
 #include "report.h"
 #include "shm.h"
 #include "tsc.h"
+#include "sync.h"
 #include "upstream.h"
 
 #define TICK_MS 10          /* punt ring drain */
@@ -53,6 +54,7 @@ struct control {
 	uint32_t policy_generation;
 	uint64_t reloads;
 	uint64_t reloads_failed;
+	uint64_t started_ns;
 };
 
 static void on_signal(int sig)
@@ -106,6 +108,7 @@ static int cmd_health(void *ctx, struct json_object *args, struct json_object *d
 	struct control *c = ctx;
 	static struct lt_ports_block ports;
 	static struct signd_stats signd;
+	static struct sync_status sync;
 	struct lt_clock_snapshot snap;
 
 	(void)args;
@@ -122,7 +125,16 @@ static int cmd_health(void *ctx, struct json_object *args, struct json_object *d
 		.signd_enabled = mssntp_enabled(c->mssntp),
 		.signd = &signd,
 		.now_ns = mono_ns(),
+		.upstream_configured = c->upstream != NULL,
+		.uptime_s = (double)(mono_ns() - c->started_ns) / 1e9,
 	};
+	if (c->upstream) {
+		upstream_status(c->upstream, &sync);
+		in.upstream_mode = sync_mode_name(sync.mode);
+		in.upstream_reference = sync.reference;
+		in.upstream_stratum = sync.stratum;
+		in.upstream_distance = sync.root_delay / 2 + sync.root_dispersion;
+	}
 	health_report(&in, data);
 	return 0;
 }
@@ -446,6 +458,7 @@ int main(int argc, char **argv)
 
 	if (status >= 0)
 		return status;
+	c.started_ns = mono_ns();
 	c.mssntp = mssntp_new(&c.cfg, send_signed, &c);
 	if (!c.mssntp)
 		return 1;

@@ -282,6 +282,11 @@ int upstream_timeout_ms(struct upstream *u)
 	return (int)ceil(fmin(t, 1.0) * 1000);
 }
 
+void upstream_status(struct upstream *u, struct sync_status *out)
+{
+	sync_status(u->sync, tsc_read(), out);
+}
+
 const char *upstream_mode(struct upstream *u)
 {
 	struct sync_status st;

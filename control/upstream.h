@@ -44,6 +44,11 @@ void upstream_run(struct upstream *u);
 /* Milliseconds until upstream_run has work (for poll()). */
 int upstream_timeout_ms(struct upstream *u);
 
+struct sync_status;
+
+/* What tracking shows (for health). */
+void upstream_status(struct upstream *u, struct sync_status *out);
+
 /* "upstream", "holdover" or "local". */
 const char *upstream_mode(struct upstream *u);
 

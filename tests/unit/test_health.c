@@ -134,6 +134,36 @@ START_TEST(test_signd)
 }
 END_TEST
 
+START_TEST(test_upstream)
+{
+	struct health_inputs in = healthy();
+	char sum[256];
+
+	in.upstream_configured = 1;
+	in.upstream_mode = "upstream";
+	in.upstream_reference = "198.18.0.11";
+	in.upstream_stratum = 2;
+	in.uptime_s = 3600;
+	ck_assert_int_eq(verdict(&in, sum, sizeof(sum)), HEALTH_OK);
+	/* sources lost: holdover is served, degraded */
+	in.upstream_mode = "holdover";
+	in.upstream_distance = 0.0123;
+	ck_assert_int_eq(verdict(&in, sum, sizeof(sum)), HEALTH_WARNING);
+	ck_assert_ptr_nonnull(strstr(sum, "holdover, root distance 0.012300 s"));
+	/* past local.distance: the local clock, CRITICAL for a server with upstreams */
+	in.upstream_mode = "local";
+	in.upstream_stratum = 10;
+	ck_assert_int_eq(verdict(&in, sum, sizeof(sum)), HEALTH_CRITICAL);
+	ck_assert_ptr_nonnull(strstr(sum, "not synchronised: serving the local clock at stratum 10"));
+	/* ...but only a WARNING while it is still starting */
+	in.uptime_s = HEALTH_SYNC_GRACE_S - 1;
+	ck_assert_int_eq(verdict(&in, sum, sizeof(sum)), HEALTH_WARNING);
+	/* no upstream configured: no such check */
+	in.upstream_configured = 0;
+	ck_assert_int_eq(verdict(&in, sum, sizeof(sum)), HEALTH_OK);
+}
+END_TEST
+
 Suite *health_suite(void)
 {
 	Suite *s = suite_create("health");
@@ -144,6 +174,7 @@ Suite *health_suite(void)
 	tcase_add_test(tc, test_clock);
 	tcase_add_test(tc, test_links);
 	tcase_add_test(tc, test_signd);
+	tcase_add_test(tc, test_upstream);
 	suite_add_tcase(s, tc);
 	return s;
 }
