@@ -24,6 +24,8 @@ struct sync {
 	struct lt_cfg_sync cfg;
 	unsigned int local_stratum;
 	double local_distance;
+	int orphan;
+	uint32_t own_refid;
 	double holdover;
 	struct clockmodel cm;
 	struct discipline *disc;
@@ -66,10 +68,33 @@ static enum disc_leapmode leapmode(enum lt_leapsecmode m)
 	}
 }
 
+/* RFC 5905 section 7.3: an IPv4 upstream's address, else the first four
+ * octets of the MD5 of the IPv6 address. */
+static uint32_t refid_of(int family, const uint8_t addr[16])
+{
+	uint8_t d[16];
+
+	if (family == 4)
+		return (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 | addr[3];
+	md5(addr, 16, d);
+	return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+}
+
+/* Our own reference id in orphan mode: from the first port address. */
+static uint32_t own_refid(const struct lt_config *cfg)
+{
+	for (unsigned int p = 0; p < cfg->n_ports; p++)
+		if (cfg->ports[p].n_addrs)
+			return refid_of(cfg->ports[p].addrs[0].family, cfg->ports[p].addrs[0].addr);
+	return 0;
+}
+
 void sync_configure(struct sync *s, const struct lt_config *cfg)
 {
 	s->local_stratum = cfg->local_stratum;
 	s->local_distance = cfg->local_distance;
+	s->orphan = cfg->local_orphan;
+	s->own_refid = own_refid(cfg);
 	s->holdover = cfg->holdover;
 	s->dirty = 1;
 }
@@ -219,25 +244,32 @@ void sync_tx_stamp(struct sync *s, uint64_t cookie, ntp_ts_t t1)
 	sources_tx_stamp(s->src, cookie, clockmodel_to_local(&s->cm, s->disc, t1));
 }
 
-/* RFC 5905 section 7.3: an IPv4 upstream's address, else the first four
- * octets of the MD5 of the IPv6 address. */
-static uint32_t refid_of(int family, const uint8_t addr[16])
-{
-	uint8_t d[16];
-
-	if (family == 4)
-		return (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 | addr[3];
-	md5(addr, 16, d);
-	return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
-}
-
 static void select_sources(struct sync *s, double meas)
 {
 	struct srcselect_source est[SOURCES_MAX];
 	enum srcselect_outcome before = s->res.outcome;
+	int orphans = 0;
 
 	sources_estimates(s->src, meas, est);
+	/* chrony's "local orphan": a source at our local stratum serves its
+	 * own clock, not real time; set it aside... */
+	for (unsigned int i = 0; s->orphan && i < sources_slots(s->src); i++)
+		if (est[i].est.valid && est[i].est.stratum == (int)s->local_stratum && !est[i].noselect) {
+			est[i].noselect = 2;
+			orphans++;
+		}
 	srcselect_run(s->sel, est, sources_slots(s->src), &s->res);
+	if (orphans && s->res.outcome != SRCSELECT_OK) {
+		/* ...unless nothing else is selectable: then the orphan with the
+		 * lowest reference id serves the others, so only those below
+		 * ours are followed. */
+		struct source_info si;
+		for (unsigned int i = 0; i < sources_slots(s->src); i++)
+			if (est[i].noselect == 2)
+				est[i].noselect = !(sources_info(s->src, i, &si) == 0 &&
+						    refid_of(si.family, si.addr) < s->own_refid);
+		srcselect_run(s->sel, est, sources_slots(s->src), &s->res);
+	}
 	if (s->res.outcome != before)
 		log_msg(s->res.outcome == SRCSELECT_OK ? LOG_INFO : LOG_WARNING, "selection: %s",
 			srcselect_outcome_name(s->res.outcome));
