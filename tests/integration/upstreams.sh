@@ -2,7 +2,9 @@
 # Upstream NTP servers for the integration tests (sourced after lib.sh).
 # Each server runs in the lab's client namespace on an address of its own,
 # added to lt-cl0 next to the client's 198.18.0.2, so the appliance reaches
-# it on-link through its lan0 port. Servers are numbered by the caller:
+# it on-link through its lan0 port. A test that wants servers elsewhere (behind
+# a router) sets UP_NS and UP_IF before starting them; each server keeps the
+# namespace it was started in. Servers are numbered by the caller:
 #
 #   upstream_chronyd N ADDR                 chronyd, "local stratum 1", host clock
 #   upstream_wrong N ADDR OFFSET [ARGS...]  ntpupstream.py: host clock + OFFSET s
@@ -20,9 +22,10 @@
 # the namespace. Start them from the test's own shell, not a subshell
 # ($(...), pipes), or neither the PID bookkeeping nor the cleanup sees them.
 
-UP_IF=lt-cl0
+UP_NS=$NS                               # where the next server starts
+UP_IF=lt-cl0                            # and the interface that gets its address
 UP_WAIT_TRIES=15                        # readiness probes, each at most ~0.4 s
-declare -A UP_PID=() UP_ADDR=() UP_KIND=()
+declare -A UP_PID=() UP_ADDR=() UP_KIND=() UP_NSOF=()
 
 # upstream_addr_ok ADDR: only the benchmarking ranges the lab may use
 upstream_addr_ok() {
@@ -31,17 +34,17 @@ a = ipaddress.ip_address(sys.argv[1])
 sys.exit(0 if any(a in ipaddress.ip_network(n) for n in ("198.18.0.0/15", "2001:2::/48")) else 1)' "$1" 2>/dev/null
 }
 
-# upstream_addr_add ADDR: put ADDR on lt-cl0 in the namespace unless it is there
+# upstream_addr_add ADDR: put ADDR on $UP_IF in $UP_NS unless it is there
 upstream_addr_add() {
 	local a=$1
 	if ! upstream_addr_ok "$a"; then
 		echo "  upstreams: $a is outside 198.18.0.0/15 and 2001:2::/48, refused" >&2
 		return 1
 	fi
-	[ -n "$(ip -n "$NS" -o addr show dev "$UP_IF" to "$a" 2>/dev/null)" ] && return 0
+	[ -n "$(ip -n "$UP_NS" -o addr show dev "$UP_IF" to "$a" 2>/dev/null)" ] && return 0
 	case $a in
-	*:*) ip -n "$NS" addr add "$a/64" dev "$UP_IF" nodad ;;
-	*) ip -n "$NS" addr add "$a/24" dev "$UP_IF" ;;
+	*:*) ip -n "$UP_NS" addr add "$a/64" dev "$UP_IF" nodad ;;
+	*) ip -n "$UP_NS" addr add "$a/24" dev "$UP_IF" ;;
 	esac
 }
 
@@ -55,12 +58,12 @@ upstream_alive() {
 upstream_ready() {
 	local n=$1
 	if [ "${UP_KIND[$n]}" = chronyd ]; then
-		in_ns "$PY" "$ROOT/tests/integration/ntpquery.py" --json -t 0.2 "${UP_ADDR[$n]}" 2>/dev/null |
+		ip netns exec "${UP_NSOF[$n]}" "$PY" "$ROOT/tests/integration/ntpquery.py" --json -t 0.2 "${UP_ADDR[$n]}" 2>/dev/null |
 			"$PY" -c 'import json, sys
 r = json.load(sys.stdin)["replies"]
 sys.exit(0 if r and r[0]["stratum"] == 1 and r[0]["leap"] == 0 else 1)' 2>/dev/null
 	else
-		in_ns "$PY" "$ROOT/tests/integration/ntpquery.py" -q -t 0.2 "${UP_ADDR[$n]}" >/dev/null 2>&1
+		ip netns exec "${UP_NSOF[$n]}" "$PY" "$ROOT/tests/integration/ntpquery.py" -q -t 0.2 "${UP_ADDR[$n]}" >/dev/null 2>&1
 	fi
 }
 
@@ -73,7 +76,7 @@ upstream_launch() {
 	# one naming a live (reused) PID would stop the next start.
 	rm -f "$TMPD/chronyd-$n.pid" "$TMPD/ntpupstream-$n.pid"
 	# ip netns exec execs the command, so $! is the server's own PID.
-	ip netns exec "$NS" "${argv[@]}" >>"$TMPD/upstream-$n.log" 2>&1 &
+	ip netns exec "${UP_NSOF[$n]}" "${argv[@]}" >>"$TMPD/upstream-$n.log" 2>&1 &
 	pid=$!
 	UP_PID[$n]=$pid
 	t0=$(date +%s%N)
@@ -102,7 +105,7 @@ upstream_launch() {
 	return 1
 }
 
-# upstream_save N KIND ADDR CMD...: remember how to start server N
+# upstream_save N KIND ADDR CMD...: remember how to start server N (in $UP_NS)
 upstream_save() {
 	local n=$1 kind=$2 addr=$3
 	shift 3
@@ -112,6 +115,7 @@ upstream_save() {
 	fi
 	UP_KIND[$n]=$kind
 	UP_ADDR[$n]=$addr
+	UP_NSOF[$n]=$UP_NS
 	printf '%s\0' "$@" >"$TMPD/upstream-$n.argv"
 }
 
