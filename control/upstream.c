@@ -20,6 +20,7 @@
 #include "punt.h"
 #include "sync.h"
 #include "syncreport.h"
+#include "sysclock.h"
 #include "tsc.h"
 
 #define PUBLISH_EVERY 1.0      /* s: the map is re-based and the holdover deadline moved on */
@@ -32,6 +33,10 @@ struct upstream {
 	struct sync *sync;
 	uint64_t next_publish_c;
 	uint64_t send_no_route, send_ring_full;
+	int steer;                 /* steer_system_clock, and the kernel let us */
+	struct sysclock sysclock;
+	double sysclock_last;      /* mono of the last measurement */
+	int sysclock_failed;
 };
 
 int upstream_configured(const struct lt_config *cfg)
@@ -182,6 +187,29 @@ static void resolve_one(struct upstream *u, double mono)
 	sources_resolved(src, idx, pool, family, (const uint8_t(*)[16])addr, n, mono);
 }
 
+/* Once a second: bring CLOCK_REALTIME to the served clock. */
+static void steer_system_clock(struct upstream *u)
+{
+	struct sysclock_action a;
+	struct sync_status st;
+	struct timespec ts;
+	uint64_t c;
+	double mono = mono_s();
+
+	if (tsc_sample(CLOCK_REALTIME, &c, &ts, NULL) != 0)
+		return;
+	double off = ntp_interval_to_double(ntp_ts_diff(sync_served(u->sync, c), ntp_ts_from_timespec(&ts)));
+	sysclock_update(&u->sysclock, off, u->sysclock_last > 0 ? mono - u->sysclock_last : 0, &a);
+	u->sysclock_last = mono;
+	sync_status(u->sync, c, &st);
+	int rc = sysclock_apply(&a, st.mode == SYNC_LOCAL ? -1 : st.root_delay / 2 + st.root_dispersion);
+	if (rc && !u->sysclock_failed)
+		log_msg(LOG_ERR, "steering the system clock: %s", strerror(-rc));
+	else if (!rc && a.step)
+		log_msg(LOG_NOTICE, "system clock stepped by %+.6f s", a.step_s);
+	u->sysclock_failed = rc != 0;
+}
+
 static void publish(struct upstream *u, uint64_t c)
 {
 	struct lt_clock_snapshot snap;
@@ -194,6 +222,31 @@ static void publish(struct upstream *u, uint64_t c)
 	u->lc->snap = snap;
 	uint64_t regular = c + (uint64_t)(PUBLISH_EVERY * u->lc->nominal_hz);
 	u->next_publish_c = until < regular ? until : regular;
+	if (u->steer && mono_s() - u->sysclock_last >= PUBLISH_EVERY * 0.99)
+		steer_system_clock(u);
+}
+
+static void steer_start(struct upstream *u)
+{
+	double r0;
+	int rc = sysclock_kernel_freq(&r0);
+
+	if (rc == 0)
+		rc = sysclock_kernel_reset();
+	if (rc) {
+		log_msg(LOG_ERR, "steer_system_clock: cannot adjust the kernel clock (%s); "
+			"serving without steering it", strerror(-rc));
+		return;
+	}
+	struct sysclock_config sc = {
+		.step_threshold = u->cfg->sync.makestep_threshold,
+		.step_limit = u->cfg->sync.makestep_limit,
+		.max_ppm = SYSCLOCK_KERNEL_MAX_PPM,
+		.time_constant = 16,
+	};
+	sysclock_init(&u->sysclock, &sc, r0);
+	u->steer = 1;
+	log_msg(LOG_INFO, "steering the system clock to the served time (kernel frequency %.3f ppm)", r0);
 }
 
 struct upstream *upstream_new(const struct lt_config *cfg, struct localclock *lc, struct lt_region *r)
@@ -227,6 +280,8 @@ struct upstream *upstream_new(const struct lt_config *cfg, struct localclock *lc
 		return NULL;
 	}
 	log_msg(LOG_INFO, "upstream sync: %u server(s), %u pool(s)", cfg->sync.n_servers, cfg->sync.n_pools);
+	if (cfg->sync.steer_system_clock)
+		steer_start(u);
 	publish(u, tsc_read());
 	return u;
 }
