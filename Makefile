@@ -34,7 +34,8 @@ DPLOGIC_SRCS  := dataplane/pktproc.c dataplane/neigh.c dataplane/inject.c datapl
                  dataplane/acl.c dataplane/clientlog.c dataplane/policy.c
 DPDPDK_SRCS   := dataplane/dp_main.c dataplane/port.c dataplane/worker.c
 SYNC_SRCS     := control/srcfilter.c control/srcselect.c control/discipline.c control/clockmodel.c \
-                 control/ntpclient.c control/sources.c control/sync.c control/synclog.c
+                 control/ntpclient.c control/sources.c control/sync.c control/synclog.c \
+                 control/sysclock.c control/leapdb.c
 CTL_SRCS      := control/linetimed.c control/localclock.c control/admin.c control/report.c \
                  control/punt.c control/clients.c control/signd.c control/mssntp.c \
                  control/health.c $(SYNC_SRCS) control/syncreport.c control/upstream.c \
@@ -51,7 +52,9 @@ UNIT_SRCS     := tests/unit/check_main.c tests/unit/test_ntp_time.c tests/unit/t
                  tests/unit/test_acl.c tests/unit/test_clientlog.c tests/unit/test_gen.c \
                  tests/unit/test_signd.c tests/unit/test_mssntp.c tests/unit/test_health.c \
                  tests/unit/test_discipline.c tests/unit/test_synclog.c tests/unit/simclock.c \
-                 tests/unit/pcap_read.c tests/unit/testutil.c
+                 tests/unit/pcap_read.c tests/unit/testutil.c tests/unit/test_sysclock.c \
+                 tests/unit/test_leapdb.c tests/unit/test_ntpclient.c tests/unit/test_sources.c \
+                 tests/unit/test_clockmodel.c tests/unit/test_sync.c
 
 COMMON_SRCS := $(PROTO_SRCS) $(PLATFORM_SRCS)
 DP_SRCS     := $(COMMON_SRCS) $(DPLOGIC_SRCS) $(DPDPDK_SRCS)

@@ -274,6 +274,11 @@ unsigned int sources_slots(const struct sources *s)
 	return SOURCES_MAX;
 }
 
+int sources_find(const struct sources *s, int family, const uint8_t addr[16])
+{
+	return find_addr(s, family, addr);
+}
+
 int sources_used(const struct sources *s, unsigned int i)
 {
 	return i < SOURCES_MAX && s->src[i].used;
@@ -375,12 +380,9 @@ static void send_one(struct sources *s, unsigned int i, double mono)
 		x->ctr.sent++;
 	else
 		x->ctr.send_failed++;
-	if (x->burst_left) {
+	if (x->burst_left)
 		x->burst_left--;
-		x->next_poll = mono + BURST_INTERVAL;
-	} else {
-		x->next_poll = mono + poll_interval(x);
-	}
+	x->next_poll = mono + (x->burst_left ? BURST_INTERVAL : poll_interval(x));
 }
 
 void sources_poll(struct sources *s, double mono)
@@ -389,7 +391,8 @@ void sources_poll(struct sources *s, double mono)
 		struct source *x = &s->src[i];
 		if (!x->used || x->state != SOURCE_ACTIVE || mono < x->next_poll)
 			continue;
-		if (x->missed >= UNREACH_POLLS) {
+		/* The request still in flight is the last of UNREACH_POLLS unanswered. */
+		if (x->missed + (unsigned int)x->inflight >= UNREACH_POLLS) {
 			if (x->pool >= 0) {
 				drop_member(s, i, mono);
 				continue;

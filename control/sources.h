@@ -87,6 +87,9 @@ int sources_add_pool(struct sources *s, const struct lt_cfg_pool *p, double mono
 /* Remove the source whose name or address text is name. 0 or -ENOENT. */
 int sources_delete(struct sources *s, const char *name);
 
+/* Index of the source with this address, or -1. */
+int sources_find(const struct sources *s, int family, const uint8_t addr[16]);
+
 /* Slot count (indices 0..n-1; a slot may be empty) and whether i is used. */
 unsigned int sources_slots(const struct sources *s);
 int sources_used(const struct sources *s, unsigned int i);

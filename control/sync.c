@@ -10,6 +10,7 @@
 
 #include "clockmap.h"
 #include "log.h"
+#include "leapdb.h"
 #include "md5.h"
 #include "ntp_packet.h"
 #include "synclog.h"
@@ -32,6 +33,8 @@ struct sync {
 	struct srcselect *sel;
 	struct sources *src;
 	struct synclog *log;
+	struct leapdb leapdb;
+	int have_leapdb;
 	struct srcselect_result res;
 	int dirty;
 	/* the last update, for what is served and tracking */
@@ -183,6 +186,10 @@ struct sync *sync_new(const struct lt_config *cfg, const struct sync_env *env, u
 		lc.dir = "";
 		s->log = synclog_open(&lc);
 	}
+	if (s->cfg.leapsectz[0] && leapdb_load(NULL, s->cfg.leapsectz, &s->leapdb) == 0) {
+		s->have_leapdb = 1;
+		log_msg(LOG_INFO, "leap seconds from %s: %u known", s->cfg.leapsectz, s->leapdb.n);
+	}
 	if (have_drift || adopt)
 		discipline_set_freq(s->disc, freq_ppm, have_drift ? skew_ppm : 1000);
 	for (unsigned int i = 0; i < s->cfg.n_servers; i++) {
@@ -277,6 +284,38 @@ static void select_sources(struct sync *s, double meas)
 
 static double unix_at(const struct sync *s, uint64_t c);
 
+/* With leapsectz, the tz database says whether today ends with a leap, and
+ * the sources' vote is not used (chrony does the same). */
+static int tz_leap(const struct sync *s, uint64_t c, int voted)
+{
+	if (!s->have_leapdb)
+		return voted;
+	return leapdb_leap_at_day_end(&s->leapdb, (int64_t)floor(unix_at(s, c)));
+}
+
+/* Before the first selection, wait while a reachable source is still
+ * collecting samples: otherwise whichever answers first (a falseticker,
+ * perhaps) would be followed alone, and stepped to. As chrony, wait only
+ * until a selected source's reach register is full (8 polls), so a source
+ * that answers without ever giving a sample cannot hold it off for good. */
+static int waiting_for_stats(const struct sync *s)
+{
+	struct source_info si;
+	int waiting = 0;
+
+	for (unsigned int i = 0; i < sources_slots(s->src); i++) {
+		if (sources_info(s->src, i, &si) != 0)
+			continue;
+		uint8_t reach = srcfilter_reach(si.filter);
+		enum srcselect_status st = s->res.status[i];
+		if (st == SRCSEL_TOO_FEW && reach != 0)
+			waiting = 1;
+		if ((st == SRCSEL_SYSPEER || st == SRCSEL_COMBINED) && reach == 0xff)
+			return 0;
+	}
+	return waiting;
+}
+
 /* A new sample from source i: select and, if i counts, correct the clock. */
 static void update(struct sync *s, unsigned int i, uint64_t c)
 {
@@ -288,6 +327,8 @@ static void update(struct sync *s, unsigned int i, uint64_t c)
 	select_sources(s, meas);
 	if (s->res.outcome != SRCSELECT_OK)
 		return;
+	if (!s->synced_now && waiting_for_stats(s))
+		return;
 	if (s->res.status[i] != SRCSEL_SYSPEER && s->res.status[i] != SRCSEL_COMBINED)
 		return;
 	struct disc_estimate e = {
@@ -295,7 +336,7 @@ static void update(struct sync *s, unsigned int i, uint64_t c)
 		.offset_sd = s->res.offset_sd,
 		.freq = s->res.freq,
 		.skew = s->res.skew,
-		.leap = s->res.leap,
+		.leap = tz_leap(s, c, s->res.leap),
 	};
 	if (discipline_update(s->disc, cooked, &e, &act))
 		log_msg(LOG_NOTICE, "clock stepped by %+.6f s", act.step_s);
@@ -388,7 +429,7 @@ int sync_reply(struct sync *s, const struct lt_msg *m, uint64_t c, double mono)
 {
 	const struct disc_leap *l = discipline_leap(s->disc);
 
-	if (m->sport != NTP_PORT || m->dport != NTP_PORT)
+	if (m->sport != NTP_PORT || m->dport != NTP_PORT || sources_find(s->src, m->family, m->src) < 0)
 		return 0;
 	/* Around a leap second, offsets mean nothing (the two ends may or may
 	 * not have applied it): take the reply for reachability only. */
@@ -435,6 +476,14 @@ void sync_tick(struct sync *s, uint64_t c, double mono)
 		s->dirty = 1;
 	}
 	sources_poll(s->src, mono);
+	if (s->have_leapdb && discipline_leap(s->disc)->type == NTP_LEAP_NONE) {
+		int t = tz_leap(s, c, NTP_LEAP_NONE);
+		if (t != NTP_LEAP_NONE && discipline_leap_set(s->disc, t, clockmodel_published(&s->cm, s->disc, c)) == 0) {
+			log_msg(LOG_NOTICE, "leap second (%s) at the end of today, from %s",
+				t == NTP_LEAP_INSERT ? "insert" : "delete", s->cfg.leapsectz);
+			s->dirty = 1;
+		}
+	}
 	if (mono >= s->next_select_mono) {
 		enum sync_mode before = mode_at(s, cooked);
 		s->next_select_mono = mono + RESELECT_EVERY;

@@ -23,7 +23,13 @@
 	X(signd)      \
 	X(mssntp)     \
 	X(health)     \
-	X(synclog)
+	X(synclog)    \
+	X(sysclock)   \
+	X(leapdb)     \
+	X(ntpclient)  \
+	X(sources)    \
+	X(clockmodel) \
+	X(sync)
 
 #define LT_SUITE_DECL(name) Suite *name##_suite(void);
 LT_SUITES(LT_SUITE_DECL)
