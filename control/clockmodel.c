@@ -80,11 +80,16 @@ double clockmodel_to_local(const struct clockmodel *m, const struct discipline *
 	for (int i = 0; i < 3; i++)
 		raw += (ntp_ts_t)ntp_ts_diff(pub, discipline_serve(l, raw, NULL));
 	/* Raw -> cooked: raw = x - rem(x), rem changing at the slew rate, so
-	 * each round shrinks the error by that rate (1/12 at most): twelve
-	 * rounds leave under 1e-13 of the slew. */
+	 * each round shrinks the error by that rate (1/12 by default, at most
+	 * 1/2 as configured): iterate until the change is below 1e-13 s. */
 	double p = clockmodel_from_ntp(m, raw), x = p;
-	for (int i = 0; i < 12; i++)
-		x = p + discipline_slew_remaining(d, x);
+	for (int i = 0; i < 64; i++) {
+		double nx = p + discipline_slew_remaining(d, x);
+		int done = fabs(nx - x) < 1e-13;
+		x = nx;
+		if (done)
+			break;
+	}
 	/* Measurements are taken on the UTC scale of the cooked clock (see
 	 * discipline_utc), continuous across a leap. */
 	return clockmodel_from_ntp(m, discipline_utc(l, clockmodel_ntp(m, x)));

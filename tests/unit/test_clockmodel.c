@@ -203,8 +203,35 @@ START_TEST(round_trip_during_fast_slew)
 		double back = clockmodel_to_local(&m, d, clockmodel_published(&m, d, c));
 		worst = fmax(worst, fabs(back - clockmodel_local(&m, c)));
 	}
-	ck_assert_msg(worst <= 1 * NS, "round trip off by up to %.3g s during a 1/12 slew", worst);
 	discipline_fini(d);
+	ck_assert_msg(worst <= 1 * NS, "round trip off by up to %.3g s during a 1/12 slew", worst);
+}
+END_TEST
+
+/*
+ * At the fastest slew the config allows (maxslewrate 500000 ppm), each
+ * round of the slew inversion only halves the error: a fixed number of
+ * rounds tuned for chrony's 1/12 would leave microseconds. The conversion
+ * iterates to convergence.
+ */
+START_TEST(round_trip_during_slew_at_config_max)
+{
+	struct clockmodel m;
+	uint64_t c1;
+	struct discipline *d = slewing(&m, 500000, 1e-6, &c1);
+	double end = discipline_slew_end(d) - clockmodel_local(&m, c1);
+	double worst = 0;
+
+	/* 10 ms at 0.5: 20 ms. */
+	ck_assert_double_eq_tol(end, 0.02, 1e-9);
+	static const double at[] = {-1, 0, 1e-3, 0.005, 0.01, 0.019, 0.0201, 0.5};
+	for (unsigned int k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+		uint64_t c = at[k] < 0 ? c1 - (uint64_t)llround(-at[k] * HZ) : c1 + (uint64_t)llround(at[k] * HZ);
+		double back = clockmodel_to_local(&m, d, clockmodel_published(&m, d, c));
+		worst = fmax(worst, fabs(back - clockmodel_local(&m, c)));
+	}
+	discipline_fini(d);
+	ck_assert_msg(worst <= 1 * NS, "round trip off by up to %.3g s during a 0.5 slew", worst);
 }
 END_TEST
 
@@ -307,6 +334,7 @@ Suite *clockmodel_suite(void)
 	tcase_add_test(r, round_trip_without_slew);
 	tcase_add_test(r, round_trip_during_slow_slew);
 	tcase_add_test(r, round_trip_during_fast_slew);
+	tcase_add_test(r, round_trip_during_slew_at_config_max);
 	suite_add_tcase(s, r);
 
 	tcase_add_test(m, map_without_slew);
