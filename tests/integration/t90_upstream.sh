@@ -29,7 +29,11 @@ servers = (
 );
 makestep = { threshold = 0.1; limit = 3; };
 driftfile = "$TMPD/drift";
+logdir = "$TMPD/log";
 EOF
+# The statistics logs, in the lab's log group.
+sed -i 's/^log = { level = "info"; };$/log = { level = "info"; measurements = true; statistics = true; tracking = true; };/' "$CONF"
+mkdir -p "$TMPD/log"
 export LT_LAB_CONF=$CONF
 SOCK=$(sed -n 's/^[[:space:]]*socket[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$CONF" | head -1)
 if ! grep -q '^local = { stratum = 10; distance = 0.0; };$' "$CONF"; then
@@ -191,5 +195,28 @@ check "linetimectl activity runs" ctl_runs activity
 check "activity counts the four servers" \
 	"$PY" -c 'import json,sys; j=json.load(sys.stdin); sys.exit(0 if j["online"] + j["offline"] + j["unresolved"] == 4 else 1)' \
 	< <(ctl --json activity)
+
+# --- h. run-time changes and the logs ---
+check "add server 198.18.0.15 (nothing answers there)" ctl_runs add server 198.18.0.15 iburst minpoll -1 maxpoll 1
+check "... it is listed, not reachable" \
+	"$PY" -c 'import json,sys; j=json.load(sys.stdin); s=[x for x in j["sources"] if x["address"] == "198.18.0.15"]; sys.exit(0 if len(s) == 1 and s[0]["reach"] == 0 else 1)' \
+	< <(ctl --json sources)
+check "add server again is refused" sh -c "! $CTL -s $SOCK add server 198.18.0.15 >/dev/null 2>&1"
+check "delete 198.18.0.15" ctl_runs delete 198.18.0.15
+check "... it is gone" \
+	"$PY" -c 'import json,sys; j=json.load(sys.stdin); sys.exit(0 if all(x["address"] != "198.18.0.15" for x in j["sources"]) else 1)' \
+	< <(ctl --json sources)
+check "delete of an unknown source is refused" sh -c "! $CTL -s $SOCK delete 198.18.0.99 >/dev/null 2>&1"
+check "burst 2/4 starts on the four sources" \
+	"$PY" -c 'import json,sys; j=json.load(sys.stdin); sys.exit(0 if j["sources"] == 4 else 1)' < <(ctl --json burst 2/4)
+check "makestep answers" ctl_runs makestep
+for f in measurements statistics tracking; do
+	check "$f.log has a header and lines" \
+		sh -c "[ \$(grep -c '^20[0-9][0-9]-' '$TMPD/log/$f.log') -ge 1 ]"
+done
+mv "$TMPD/log/tracking.log" "$TMPD/log/tracking.log.1"
+check "cyclelogs reopens the three files" \
+	"$PY" -c 'import json,sys; j=json.load(sys.stdin); sys.exit(0 if j["files"] == 3 else 1)' < <(ctl --json cyclelogs)
+check "... and tracking.log exists again" test -f "$TMPD/log/tracking.log"
 echo "  t90 took $SECONDS s"
 finish
