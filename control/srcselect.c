@@ -264,9 +264,9 @@ const char *srcselect_status_name(enum srcselect_status s)
 	case SRCSEL_UNREACHABLE:
 		return "unreachable";
 	case SRCSEL_UNSYNC:
-		return "unsynchronised";
+		return "unsync";
 	case SRCSEL_TOO_FEW:
-		return "too_few_samples";
+		return "too_few";
 	case SRCSEL_DISTANCE:
 		return "distance";
 	case SRCSEL_NOSELECT:

@@ -92,29 +92,7 @@ static const char *state_of(const struct source_info *si, enum srcselect_status 
 		return "unresolved";
 	if (si->state == SOURCE_KOD_STOPPED)
 		return "kod_deny";
-	switch (st) {
-	case SRCSEL_SYSPEER:
-		return "sys_peer";
-	case SRCSEL_COMBINED:
-		return "combined";
-	case SRCSEL_SELECTABLE:
-		return "selectable";
-	case SRCSEL_CANDIDATE:
-		return "candidate";
-	case SRCSEL_FALSETICKER:
-		return "falseticker";
-	case SRCSEL_UNREACHABLE:
-		return "unreachable";
-	case SRCSEL_UNSYNC:
-		return "unsync";
-	case SRCSEL_TOO_FEW:
-		return "too_few";
-	case SRCSEL_DISTANCE:
-		return "distance";
-	case SRCSEL_NOSELECT:
-		return "noselect";
-	}
-	return "?";
+	return srcselect_status_name(st);
 }
 
 void syncreport_sources(struct sync *s, uint64_t c, double mono, struct json_object *data)
