@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "admin.h"
+#include "inet.h"
 #include "log.h"
 #include "ntp_packet.h"
 #include "punt.h"
@@ -52,15 +53,6 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int prefix_match(const uint8_t *a, const uint8_t *b, unsigned int bits)
-{
-	unsigned int full = bits / 8, rest = bits % 8;
-
-	if (memcmp(a, b, full) != 0)
-		return 0;
-	return !rest || ((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
-}
-
 /*
  * The port and our address to send to dst from: a port with dst on one of
  * its subnets, else the first with a gateway of that family, else the
@@ -77,7 +69,7 @@ static int pick_port(const struct lt_config *cfg, int family, const uint8_t dst[
 			const struct lt_cfg_addr *ad = &pt->addrs[a];
 			if (ad->family != family)
 				continue;
-			if (prefix_match(ad->addr, dst, ad->prefixlen)) {
+			if (inet_prefix_match(ad->addr, dst, ad->prefixlen)) {
 				memcpy(src, ad->addr, 16);
 				return (int)p;
 			}

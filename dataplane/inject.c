@@ -130,19 +130,6 @@ int inject_build(const struct lt_msg *m, const struct pktproc_port *port, const 
 	return (int)frame_len;
 }
 
-static int prefix_match(const uint8_t *a, const uint8_t *b, unsigned int bits)
-{
-	unsigned int bytes = bits / 8, rest = bits % 8;
-
-	if (memcmp(a, b, bytes) != 0)
-		return 0;
-	if (rest) {
-		uint8_t mask = (uint8_t)(0xff << (8 - rest));
-		return ((a[bytes] ^ b[bytes]) & mask) == 0;
-	}
-	return 1;
-}
-
 int inject_next_hop(const struct lt_msg *m, const struct inject_route *rt, uint8_t nh[16])
 {
 	unsigned int i, n;
@@ -152,7 +139,7 @@ int inject_next_hop(const struct lt_msg *m, const struct inject_route *rt, uint8
 		for (i = 0; i < n; i++) {
 			if (rt->len4[i] > 32)
 				continue;
-			if (prefix_match(m->dst, (const uint8_t *)&rt->net4[i], rt->len4[i])) {
+			if (inet_prefix_match(m->dst, (const uint8_t *)&rt->net4[i], rt->len4[i])) {
 				memset(nh, 0, 16);
 				memcpy(nh, m->dst, 4);
 				return 0;
@@ -175,7 +162,7 @@ int inject_next_hop(const struct lt_msg *m, const struct inject_route *rt, uint8
 	for (i = 0; i < n; i++) {
 		if (rt->len6[i] > 128)
 			continue;
-		if (prefix_match(m->dst, rt->net6[i], rt->len6[i])) {
+		if (inet_prefix_match(m->dst, rt->net6[i], rt->len6[i])) {
 			memcpy(nh, m->dst, 16);
 			return 0;
 		}

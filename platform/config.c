@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
+#include "inet.h"
+
 /* DPDK's default RTE_MAX_LCORE; lcore ids at or above it cannot exist. */
 #define LCORE_LIMIT 128
 /* sockaddr_un.sun_path holds 108 bytes including the terminating NUL. */
@@ -919,14 +921,6 @@ static int host_bits_all(const struct lt_cfg_addr *a, unsigned int plen, int v)
 	return 1;
 }
 
-static int same_prefix(const uint8_t *x, const uint8_t *y, unsigned int plen)
-{
-	for (unsigned int i = 0; i < plen; i++)
-		if (bit(x, i) != bit(y, i))
-			return 0;
-	return 1;
-}
-
 static int is_v6_linklocal(const struct lt_cfg_addr *a)
 {
 	return a->family == 6 && a->addr[0] == 0xfe && (a->addr[1] & 0xc0) == 0x80;
@@ -1781,7 +1775,7 @@ static int parse_gateway(struct parse *p, const config_setting_t *ps, struct lt_
 				return fail_elem(p, arr, e, "\"%s\": is the port's own address",
 						 v);
 			/* A port with IPv6 also has a link-local address: fe80::/64 is on-link. */
-			if (same_prefix(own->addr, a.addr, own->prefixlen) || in_ll64(&a))
+			if (inet_prefix_match(own->addr, a.addr, own->prefixlen) || in_ll64(&a))
 				onlink = 1;
 		}
 		if (!onlink)

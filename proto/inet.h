@@ -298,6 +298,17 @@ static inline int inet_ip6_is_linklocal(const uint8_t a[16])
 	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
 }
 
+/* Nonzero if the first bits bits of a and b are equal (addresses in
+ * network order, IPv4 or IPv6). */
+static inline int inet_prefix_match(const uint8_t *a, const uint8_t *b, unsigned int bits)
+{
+	unsigned int bytes = bits / 8, rest = bits % 8;
+
+	if (memcmp(a, b, bytes) != 0)
+		return 0;
+	return !rest || ((a[bytes] ^ b[bytes]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
 /* Nonzero if a is some address's solicited-node group ff02::1:ffXX:XXXX
  * (RFC 4291 section 2.7.1). */
 int inet_ip6_is_solicited_node(const uint8_t a[16]);
