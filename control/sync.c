@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "clockmap.h"
 #include "log.h"
 #include "leapdb.h"
@@ -78,9 +79,9 @@ static uint32_t refid_of(int family, const uint8_t addr[16])
 	uint8_t d[16];
 
 	if (family == 4)
-		return (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 | addr[3];
+		return bytes_get_be32(addr);
 	md5(addr, 16, d);
-	return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+	return bytes_get_be32(d);
 }
 
 /* Our own reference id in orphan mode: from the first port address. */
@@ -392,9 +393,7 @@ int sync_cyclelogs(struct sync *s)
 
 static double unix_at(const struct sync *s, uint64_t c)
 {
-	ntp_ts_t t = sync_served(s, c);
-
-	return (double)(t >> 32) - (double)NTP_UNIX_OFFSET + (double)(uint32_t)t / 4294967296.0;
+	return ntp_ts_to_unix(sync_served(s, c));
 }
 
 /* measurements.log and statistics.log for a new sample of source i. */

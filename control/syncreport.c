@@ -29,11 +29,6 @@ static const char *leap_name(int li)
 	return n[li & 3];
 }
 
-static double unix_of(ntp_ts_t t)
-{
-	return (double)(t >> 32) - (double)NTP_UNIX_OFFSET + (double)(uint32_t)t / 4294967296.0;
-}
-
 void syncreport_tracking(struct sync *s, uint64_t c, double system_offset, struct json_object *data)
 {
 	struct sync_status st;
@@ -48,7 +43,7 @@ void syncreport_tracking(struct sync *s, uint64_t c, double system_offset, struc
 	add_s(data, "refid", refid);
 	add_i(data, "stratum", st.stratum);
 	add_s(data, "leap", leap_name(st.leap));
-	add_d(data, "ref_time_unix", st.ref_time ? unix_of(st.ref_time) : 0);
+	add_d(data, "ref_time_unix", st.ref_time ? ntp_ts_to_unix(st.ref_time) : 0);
 	add_d(data, "system_time_offset", system_offset);
 	add_d(data, "last_offset", st.last_offset);
 	add_d(data, "rms_offset", st.rms_offset);

@@ -33,6 +33,14 @@ ntp_ts_t ntp_ts_from_timespec(const struct timespec *ts)
 	return ((uint64_t)(uint32_t)((uint64_t)sec + NTP_UNIX_OFFSET) << 32) + frac;
 }
 
+double ntp_ts_to_unix(ntp_ts_t t)
+{
+	struct timespec ts;
+
+	ntp_ts_to_timespec(t, 0, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 void ntp_ts_to_timespec(ntp_ts_t t, int64_t pivot_unix_sec, struct timespec *out)
 {
 	uint32_t ntp_sec = (uint32_t)(t >> 32);

@@ -34,6 +34,10 @@ static inline int64_t ntp_ts_diff(ntp_ts_t a, ntp_ts_t b)
 	return (int64_t)(a - b);
 }
 
+/* POSIX seconds (with fraction) of t, era chosen as ntp_ts_to_timespec's
+ * default pivot does; for logs and reports. */
+double ntp_ts_to_unix(ntp_ts_t t);
+
 /* Signed NTP-unit interval -> seconds as double. */
 double ntp_interval_to_double(int64_t units);
 

@@ -31,6 +31,15 @@ START_TEST(test_known_values)
 }
 END_TEST
 
+START_TEST(test_to_unix)
+{
+	/* the capture's instant plus half a second, and one past the 2036 era */
+	ck_assert_double_eq_tol(ntp_ts_to_unix(((uint64_t)4004287944U << 32) | 0x80000000U),
+				1795299144.5, 1e-6);
+	ck_assert_double_eq_tol(ntp_ts_to_unix(from(2085978496 + 10, 0)), 2085978506.0, 1e-6);
+}
+END_TEST
+
 START_TEST(test_era_boundary)
 {
 	struct timespec ts;
@@ -187,6 +196,7 @@ Suite *ntp_time_suite(void)
 	tcase_add_test(tc, test_intervals);
 	tcase_add_test(tc, test_short_format);
 	tcase_add_test(tc, test_precision);
+	tcase_add_test(tc, test_to_unix);
 	suite_add_tcase(s, tc);
 	return s;
 }
