@@ -74,15 +74,29 @@ static int parse_literal(const char *name, int *family, uint8_t addr[16])
 	return -1;
 }
 
-const char *sources_addr_text(const struct source_info *si, char *buf, unsigned int len)
+static const char *addr_text(int family, const uint8_t addr[16], char *buf, unsigned int len)
 {
-	if (si->family == 4)
-		inet_ntop(AF_INET, si->addr, buf, len);
-	else if (si->family == 6)
-		inet_ntop(AF_INET6, si->addr, buf, len);
+	if (family == 4)
+		inet_ntop(AF_INET, addr, buf, len);
+	else if (family == 6)
+		inet_ntop(AF_INET6, addr, buf, len);
 	else
 		snprintf(buf, len, "%s", "");
 	return buf;
+}
+
+const char *sources_addr_text(const struct source_info *si, char *buf, unsigned int len)
+{
+	return addr_text(si->family, si->addr, buf, len);
+}
+
+/* Does the operator's name for a source (its name or its address) mean x? */
+static int named(const struct source *x, const char *name)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	return strcmp(x->name, name) == 0 ||
+	       strcmp(addr_text(x->family, x->addr, buf, sizeof(buf)), name) == 0;
 }
 
 struct sources *sources_new(const struct sources_config *cfg, ntp_ts_t epoch)
@@ -253,15 +267,8 @@ int sources_delete(struct sources *s, const char *name)
 		found = 1;
 	}
 	for (unsigned int i = 0; i < SOURCES_MAX; i++) {
-		struct source *x = &s->src[i];
-		char buf[INET6_ADDRSTRLEN];
-		struct source_info si = {.family = x->family};
-
-		if (!x->used)
-			continue;
-		memcpy(si.addr, x->addr, 16);
-		if (strcmp(x->name, name) == 0 || strcmp(sources_addr_text(&si, buf, sizeof(buf)), name) == 0) {
-			slot_clear(x);
+		if (s->src[i].used && named(&s->src[i], name)) {
+			slot_clear(&s->src[i]);
 			found = 1;
 		}
 	}
@@ -342,7 +349,7 @@ void sources_resolved(struct sources *s, int index, int pool, const int *family,
 		char text[INET6_ADDRSTRLEN];
 		if (find_addr(s, family[k], addr[k]) >= 0)
 			continue;
-		inet_ntop(family[k] == 4 ? AF_INET : AF_INET6, addr[k], text, sizeof(text));
+		addr_text(family[k], addr[k], text, sizeof(text));
 		if (add_slot(s, text, pool, &q->cfg.poll, mono) < 0)
 			break;
 	}
@@ -563,14 +570,8 @@ int sources_burst(struct sources *s, const char *name, unsigned int total, doubl
 
 	for (unsigned int i = 0; i < SOURCES_MAX; i++) {
 		struct source *x = &s->src[i];
-		char buf[INET6_ADDRSTRLEN];
-		struct source_info si = {.family = x->family};
 
-		if (!x->used || x->state != SOURCE_ACTIVE)
-			continue;
-		memcpy(si.addr, x->addr, 16);
-		if (name && strcmp(x->name, name) != 0 &&
-		    strcmp(sources_addr_text(&si, buf, sizeof(buf)), name) != 0)
+		if (!x->used || x->state != SOURCE_ACTIVE || (name && !named(x, name)))
 			continue;
 		x->burst_left = total;
 		x->next_poll = mono;
