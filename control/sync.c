@@ -50,7 +50,6 @@ struct sync {
 	double last_offset, rms2, residual, skew, update_interval;
 	double next_select_mono;
 	double next_drift_mono;
-	uint64_t last_c;
 };
 
 static const char *const mode_names[] = {"local", "upstream", "holdover"};
@@ -218,7 +217,6 @@ struct sync *sync_new(const struct lt_config *cfg, const struct sync_env *env, u
 	s->res.outcome = SRCSELECT_NO_SOURCES;
 	s->res.sys_peer = -1;
 	s->next_drift_mono = mono + DRIFT_WRITE_EVERY;
-	s->last_c = c;
 	s->dirty = 1;
 	return s;
 }
@@ -519,64 +517,73 @@ ntp_ts_t sync_served(const struct sync *s, uint64_t c)
 	return discipline_serve(discipline_leap(s->disc), clockmodel_published(&s->cm, s->disc, c), NULL);
 }
 
+/* Who the appliance says it is at cooked time `cooked`, li being the leap
+ * indicator the served clock carries: the same for replies and tracking. */
+struct identity {
+	enum sync_mode mode;
+	uint8_t leap, stratum;
+	uint32_t refid;
+	double root_delay, root_dispersion;   /* s */
+};
+
+static void identity_at(const struct sync *s, double cooked, uint8_t li, struct identity *id)
+{
+	id->mode = mode_at(s, cooked);
+	if (id->mode == SYNC_LOCAL) {
+		id->leap = NTP_LEAP_NONE;
+		id->stratum = (uint8_t)s->local_stratum;
+		id->refid = NTP_REFID_LOCL;
+		id->root_delay = 0;
+		id->root_dispersion = s->env.precision;
+		return;
+	}
+	id->leap = li;
+	id->stratum = (uint8_t)(s->peer_stratum_plus1 < 1 ? 1
+				: s->peer_stratum_plus1 > 15 ? 15 : s->peer_stratum_plus1);
+	id->refid = s->refid;
+	id->root_delay = s->root_delay;
+	id->root_dispersion = grown_dispersion(s, cooked);
+}
+
 uint64_t sync_snapshot(struct sync *s, uint64_t c, struct lt_clock_snapshot *out)
 {
-	double cooked = clockmodel_local(&s->cm, c);
+	struct identity id;
 	uint8_t li;
 
 	memset(out, 0, sizeof(*out));
 	uint64_t until = clockmodel_map(&s->cm, s->disc, c, &out->tsc, &li);
+	identity_at(s, clockmodel_local(&s->cm, c), li, &id);
+	out->p.leap = id.leap;
+	out->p.stratum = id.stratum;
+	out->p.refid = id.refid;
+	out->p.root_delay = ntp_short_from_double(id.root_delay);
+	out->p.root_dispersion = ntp_short_from_double(id.root_dispersion);
+	out->p.ref_time = id.mode == SYNC_LOCAL ? out->tsc.base_ntp : s->ref_time;
 	out->p.precision = ntp_precision_from_double(s->env.precision);
 	out->p.holdover_deadline_tsc = c + (uint64_t)(s->holdover * s->env.hz);
 	out->p.tsc_hz = (uint64_t)llround(s->env.hz);
-	switch (mode_at(s, cooked)) {
-	case SYNC_UPSTREAM:
-	case SYNC_HOLDOVER:
-		out->p.leap = li;
-		out->p.stratum = (uint8_t)(s->peer_stratum_plus1 < 1 ? 1
-					   : s->peer_stratum_plus1 > 15 ? 15 : s->peer_stratum_plus1);
-		out->p.refid = s->refid;
-		out->p.root_delay = ntp_short_from_double(s->root_delay);
-		out->p.root_dispersion = ntp_short_from_double(grown_dispersion(s, cooked));
-		out->p.ref_time = s->ref_time;
-		break;
-	case SYNC_LOCAL:
-		out->p.leap = NTP_LEAP_NONE;
-		out->p.stratum = (uint8_t)s->local_stratum;
-		out->p.refid = NTP_REFID_LOCL;
-		out->p.root_delay = 0;
-		out->p.root_dispersion = ntp_short_from_double(s->env.precision);
-		out->p.ref_time = out->tsc.base_ntp;
-		break;
-	}
 	s->dirty = 0;
-	s->last_c = c;
 	return until;
 }
 
 void sync_status(const struct sync *s, uint64_t c, struct sync_status *out)
 {
-	double cooked = clockmodel_local(&s->cm, c);
+	struct identity id;
 	uint8_t li;
 
 	memset(out, 0, sizeof(*out));
-	out->mode = mode_at(s, cooked);
+	discipline_serve(discipline_leap(s->disc), clockmodel_published(&s->cm, s->disc, c), &li);
+	identity_at(s, clockmodel_local(&s->cm, c), li, &id);
+	out->mode = id.mode;
 	out->ever_synced = s->ever_synced;
 	out->outcome = s->res.outcome;
-	discipline_serve(discipline_leap(s->disc), clockmodel_published(&s->cm, s->disc, c), &li);
-	if (out->mode == SYNC_LOCAL) {
-		out->stratum = (int)s->local_stratum;
-		out->refid = NTP_REFID_LOCL;
-		out->root_dispersion = s->env.precision;
-		out->leap = NTP_LEAP_NONE;
-	} else {
-		out->stratum = s->peer_stratum_plus1;
-		out->refid = s->refid;
+	out->stratum = id.stratum;
+	out->refid = id.refid;
+	out->leap = id.leap;
+	out->root_delay = id.root_delay;
+	out->root_dispersion = id.root_dispersion;
+	if (id.mode != SYNC_LOCAL)
 		snprintf(out->reference, sizeof(out->reference), "%s", s->reference);
-		out->root_delay = s->root_delay;
-		out->root_dispersion = grown_dispersion(s, cooked);
-		out->leap = li;
-	}
 	out->ref_time = s->ref_time;
 	out->last_offset = s->last_offset;
 	out->rms_offset = sqrt(s->rms2);
