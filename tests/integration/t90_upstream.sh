@@ -46,26 +46,6 @@ WRONG=198.18.0.14
 SYNCED='j["stratum"] == 2 and j["synchronised"] is True and j["reference"] in '$GOOD
 T_END=$((SECONDS + 240))                # the whole test's bound (run.sh kills at 300 s)
 
-# poll SECS FILE EXPR CMD...: run CMD, its output to FILE, every 0.5 s until
-# the Python expression EXPR over j = FILE's JSON holds; at most SECS
-# seconds and never past T_END. WAITED says how long it took.
-poll() {
-	local secs=$1 f=$2 expr=$3 i t0=$SECONDS
-	shift 3
-	[ $((SECONDS + secs)) -gt "$T_END" ] && secs=$((T_END - SECONDS))
-	for ((i = 0; i <= secs * 2; i++)); do
-		if "$@" >"$f" 2>&1 && py_assert "$expr" "$f" 2>/dev/null; then
-			WAITED=$((SECONDS - t0))
-			return 0
-		fi
-		[ $((SECONDS - t0)) -ge "$secs" ] && break
-		sleep 0.5
-	done
-	WAITED=$((SECONDS - t0))
-	return 1
-}
-# seen FILE: what a failed poll saw last
-seen() { echo "    saw: $(head -c 1500 "$1" 2>/dev/null | tr -s ' \n' '  ')"; }
 # diag: linetimed's view and log, after a failure that needs them
 diag() {
 	echo "    linetimectl sources:"
@@ -73,23 +53,6 @@ diag() {
 	echo "    linetimed log:"
 	tail -n 15 /run/linetime-lab/linetimed.log 2>/dev/null | sed 's/^/      /'
 }
-# pcheck DESC SECS FILE EXPR CMD...: a check that polls; prints what it saw on failure
-pcheck() {
-	local d=$1 secs=$2 f=$3
-	shift 3
-	if poll "$secs" "$f" "$@"; then
-		ok "$d (${WAITED} s)"
-		return 0
-	fi
-	fail "$d (gave up after ${WAITED} s)"
-	seen "$f"
-	return 1
-}
-# The commands pcheck runs (shellcheck cannot see them called).
-# shellcheck disable=SC2317
-tracking() { ctl --json tracking; }
-# shellcheck disable=SC2317
-sources() { ctl --json sources; }
 # ntpdig_json: ntpdig's answer from the client namespace, as JSON
 # shellcheck disable=SC2317
 ntpdig_json() { in_ns ntpdig -j -t 1 198.18.0.1; }

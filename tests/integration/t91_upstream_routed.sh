@@ -55,25 +55,6 @@ fi
 
 T_END=$((SECONDS + 80))                 # the whole test's bound
 
-# poll SECS FILE EXPR CMD...: run CMD, its output to FILE, every 0.5 s until
-# the Python expression EXPR over j = FILE's JSON holds; at most SECS
-# seconds and never past T_END. WAITED says how long it took.
-poll() {
-	local secs=$1 f=$2 expr=$3 i t0=$SECONDS
-	shift 3
-	[ $((SECONDS + secs)) -gt "$T_END" ] && secs=$((T_END - SECONDS))
-	for ((i = 0; i <= secs * 2; i++)); do
-		if "$@" >"$f" 2>&1 && py_assert "$expr" "$f" 2>/dev/null; then
-			WAITED=$((SECONDS - t0))
-			return 0
-		fi
-		[ $((SECONDS - t0)) -ge "$secs" ] && break
-		sleep 0.5
-	done
-	WAITED=$((SECONDS - t0))
-	return 1
-}
-seen() { echo "    saw: $(head -c 1500 "$1" 2>/dev/null | tr -s ' \n' '  ')"; }
 # diag: what linetimed, the dataplane and the router saw
 diag() {
 	echo "    linetimectl sources:"
@@ -89,22 +70,6 @@ for k, v in json.load(sys.stdin)["counters"].items():
 	echo "    linetime-dp log:"
 	tail -n 8 /run/linetime-lab/linetime-dp.log 2>/dev/null | sed 's/^/      /'
 }
-pcheck() {
-	local d=$1 secs=$2 f=$3
-	shift 3
-	if poll "$secs" "$f" "$@"; then
-		ok "$d (${WAITED} s)"
-		return 0
-	fi
-	fail "$d (gave up after ${WAITED} s)"
-	seen "$f"
-	return 1
-}
-# The commands pcheck runs (shellcheck cannot see them called).
-# shellcheck disable=SC2317
-tracking() { ctl --json tracking; }
-# shellcheck disable=SC2317
-sources() { ctl --json sources; }
 # shellcheck disable=SC2317
 ntpdig_up() { ip netns exec "$UPNS" ntpdig -j -t 1 "$1"; }
 

@@ -10,6 +10,7 @@
 #   upstream_wrong N ADDR OFFSET [ARGS...]  ntpupstream.py: host clock + OFFSET s
 #   upstream_stop N | upstream_stop_all     TERM, then KILL after 5 s
 #   upstream_start_again N                  the same server, same config, again
+#   poll / pcheck / seen                    wait for linetimed's JSON to say something
 #
 # Each start waits (at most about 6 s) until the server answers from the
 # namespace. chronyd in local mode answers as synchronised (stratum 1,
@@ -220,3 +221,43 @@ if ! declare -F lt_lib_cleanup >/dev/null; then
 	eval "lt_lib_cleanup() $(declare -f cleanup | sed 1d)"
 	cleanup() { upstream_stop_all; lt_lib_cleanup; }
 fi
+
+# --- waiting on linetimed (the test sets T_END, its whole bound) ---
+
+# poll SECS FILE EXPR CMD...: run CMD, its output to FILE, every 0.5 s until
+# the Python expression EXPR over j = FILE's JSON holds; at most SECS
+# seconds and never past T_END. WAITED says how long it took.
+poll() {
+	local secs=$1 f=$2 expr=$3 i t0=$SECONDS
+	shift 3
+	[ $((SECONDS + secs)) -gt "$T_END" ] && secs=$((T_END - SECONDS))
+	for ((i = 0; i <= secs * 2; i++)); do
+		if "$@" >"$f" 2>&1 && py_assert "$expr" "$f" 2>/dev/null; then
+			WAITED=$((SECONDS - t0))
+			return 0
+		fi
+		[ $((SECONDS - t0)) -ge "$secs" ] && break
+		sleep 0.5
+	done
+	WAITED=$((SECONDS - t0))
+	return 1
+}
+# seen FILE: what a failed poll saw last
+seen() { echo "    saw: $(head -c 1500 "$1" 2>/dev/null | tr -s ' \n' '  ')"; }
+# pcheck DESC SECS FILE EXPR CMD...: a check that polls; prints what it saw on failure
+pcheck() {
+	local d=$1 secs=$2 f=$3
+	shift 3
+	if poll "$secs" "$f" "$@"; then
+		ok "$d (${WAITED} s)"
+		return 0
+	fi
+	fail "$d (gave up after ${WAITED} s)"
+	seen "$f"
+	return 1
+}
+# The commands pcheck runs (shellcheck cannot see them called).
+# shellcheck disable=SC2317
+tracking() { ctl --json tracking; }
+# shellcheck disable=SC2317
+sources() { ctl --json sources; }
