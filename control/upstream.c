@@ -179,18 +179,28 @@ static void resolve_one(struct upstream *u, double mono)
 	sources_resolved(src, idx, pool, family, (const uint8_t(*)[16])addr, n, mono);
 }
 
+/* Served time minus CLOCK_REALTIME (s), from one (TSC, system time) pair
+ * taken at *c. 0 or -errno. */
+static int system_offset(const struct upstream *u, uint64_t *c, double *off)
+{
+	struct timespec ts;
+
+	if (tsc_sample(CLOCK_REALTIME, c, &ts, NULL) != 0)
+		return -errno;
+	*off = ntp_interval_to_double(ntp_ts_diff(sync_served(u->sync, *c), ntp_ts_from_timespec(&ts)));
+	return 0;
+}
+
 /* Once a second: bring CLOCK_REALTIME to the served clock. */
 static void steer_system_clock(struct upstream *u)
 {
 	struct sysclock_action a;
 	struct sync_status st;
-	struct timespec ts;
 	uint64_t c;
-	double mono = mono_s();
+	double off, mono = mono_s();
 
-	if (tsc_sample(CLOCK_REALTIME, &c, &ts, NULL) != 0)
+	if (system_offset(u, &c, &off) != 0)
 		return;
-	double off = ntp_interval_to_double(ntp_ts_diff(sync_served(u->sync, c), ntp_ts_from_timespec(&ts)));
 	sysclock_update(&u->sysclock, off, u->sysclock_last > 0 ? mono - u->sysclock_last : 0, &a);
 	u->sysclock_last = mono;
 	sync_status(u->sync, c, &st);
@@ -348,15 +358,15 @@ static int cmd_tracking(void *ctx, struct json_object *args, struct json_object 
 			size_t errlen)
 {
 	struct upstream *u = ctx;
-	struct timespec ts;
 	uint64_t c;
+	double off;
 
 	(void)args;
-	if (tsc_sample(CLOCK_REALTIME, &c, &ts, NULL) != 0) {
-		snprintf(err, errlen, "cannot read the system clock: %s", strerror(errno));
+	int rc = system_offset(u, &c, &off);
+	if (rc) {
+		snprintf(err, errlen, "cannot read the system clock: %s", strerror(-rc));
 		return -EIO;
 	}
-	double off = ntp_interval_to_double(ntp_ts_diff(sync_served(u->sync, c), ntp_ts_from_timespec(&ts)));
 	syncreport_tracking(u->sync, c, off, data);
 	return 0;
 }
