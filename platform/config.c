@@ -108,7 +108,7 @@ static const char *const top_names[] = {
 	"region", "pidfile_dir", "admin", "log", "dataplane", "ntpsigndsocket",
 	"servers", "pools", "minsources", "maxdistance", "makestep", "maxslewrate",
 	"maxupdateskew", "maxdrift", "corrtimeratio", "driftfile", "leapsecmode", "smoothtime",
-	"leapsectz", "steer_system_clock", "logdir", "logchange", NULL,
+	"leapsectz", "steer_system_clock", "logdir", "logchange", "health", "metrics", NULL,
 };
 static const char *const local_names[] = { "stratum", "distance", "orphan", NULL };
 static const char *const server_names[] = {
@@ -122,7 +122,13 @@ static const char *const smoothtime_names[] = { "window", "shape", NULL };
 static const char *const ratelimit_names[] = {
 	"interval", "burst", "leak", "kod", "ipv4_prefix", "ipv6_prefix", NULL,
 };
-static const char *const admin_names[] = { "socket", "group", NULL };
+static const char *const admin_names[] = { "socket", "group", "write_group", NULL };
+static const char *const health_names[] = {
+	"offset_warning", "offset_critical", "sources_warning", "sources_critical",
+	"stratum_warning", "stratum_critical", "ring_drops_warning", "ring_drops_critical",
+	"heartbeat_warning", "heartbeat_critical", NULL,
+};
+static const char *const metrics_names[] = { "listen", NULL };
 static const char *const log_names[] = {
 	"level", "measurements", "statistics", "tracking", NULL,
 };
@@ -1096,6 +1102,95 @@ static unsigned int line_of(const config_setting_t *s)
 
 /* --- sections ------------------------------------------------------------ */
 
+int config_parse_listen(const char *text, int *family, uint8_t addr[16], uint16_t *port,
+			char *why, size_t whylen)
+{
+	char host[LT_CFG_LISTEN_MAX];
+	const char *colon, *h = text;
+	size_t hlen;
+	char *end;
+
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+		if (!close || close[1] != ':' || (size_t)(close - text) >= LT_CFG_LISTEN_MAX) {
+			snprintf(why, whylen, "an IPv6 address goes in brackets: \"[2001:db8::1]:9123\"");
+			return -EINVAL;
+		}
+		h = text + 1;
+		hlen = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(text, ':');
+		if (!colon || strchr(text, ':') != colon) {
+			snprintf(why, whylen, "expected ADDRESS:PORT (\"127.0.0.1:9123\", "
+				 "\"[::1]:9123\")");
+			return -EINVAL;
+		}
+		hlen = (size_t)(colon - text);
+	}
+	if (hlen == 0 || hlen >= sizeof(host)) {
+		snprintf(why, whylen, "no address before the port");
+		return -EINVAL;
+	}
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	errno = 0;
+	long v = strtol(colon + 1, &end, 10);
+	if (colon[1] < '0' || colon[1] > '9' || *end || errno || v < 1 || v > 65535) {
+		snprintf(why, whylen, "port \"%s\" is not a number in 1..65535", colon + 1);
+		return -EINVAL;
+	}
+	memset(addr, 0, 16);
+	if (text[0] == '[' ? inet_pton(AF_INET6, host, addr) == 1 : inet_pton(AF_INET, host, addr) == 1) {
+		*family = text[0] == '[' ? 6 : 4;
+		*port = (uint16_t)v;
+		return 0;
+	}
+	snprintf(why, whylen, "\"%s\" is not an IP%s address (names are not resolved here)", host,
+		 text[0] == '[' ? "v6" : "v4");
+	return -EINVAL;
+}
+
+/* health thresholds and the metrics listener. */
+static int parse_monitoring(struct parse *p, const config_setting_t *root, struct lt_config *c)
+{
+	struct lt_cfg_health *h = &c->health;
+	const config_setting_t *g, *s;
+	int rc;
+
+	if ((rc = get_group(p, root, "health", health_names, &g)))
+		return rc;
+	if (g && ((rc = get_number(p, g, "offset_warning", 0, 0, 86400, "seconds", &h->offset_warning)) ||
+		  (rc = get_number(p, g, "offset_critical", 0, 0, 86400, "seconds", &h->offset_critical)) ||
+		  (rc = get_uint(p, g, "sources_warning", 0, LT_CFG_MAX_SERVERS, &h->sources_warning)) ||
+		  (rc = get_uint(p, g, "sources_critical", 0, LT_CFG_MAX_SERVERS, &h->sources_critical)) ||
+		  (rc = get_uint(p, g, "stratum_warning", 0, 16, &h->stratum_warning)) ||
+		  (rc = get_uint(p, g, "stratum_critical", 0, 16, &h->stratum_critical)) ||
+		  (rc = get_uint(p, g, "ring_drops_warning", 0, 1000000000, &h->ring_drops_warning)) ||
+		  (rc = get_uint(p, g, "ring_drops_critical", 0, 1000000000, &h->ring_drops_critical)) ||
+		  (rc = get_number(p, g, "heartbeat_warning", 0, 0, 3600, "seconds",
+				   &h->heartbeat_warning)) ||
+		  (rc = get_number(p, g, "heartbeat_critical", 0, 0, 3600, "seconds",
+				   &h->heartbeat_critical))))
+		return rc;
+
+	if ((rc = get_group(p, root, "metrics", metrics_names, &g)))
+		return rc;
+	if (g && (s = config_setting_get_member(g, "listen"))) {
+		char why[160];
+		uint8_t addr[16];
+		uint16_t port;
+		int family;
+
+		if ((rc = get_str(p, g, "listen", c->metrics_listen, sizeof(c->metrics_listen), STR_ANY)))
+			return rc;
+		if (c->metrics_listen[0] &&
+		    config_parse_listen(c->metrics_listen, &family, addr, &port, why, sizeof(why)) != 0)
+			return fail(p, s, "\"%s\": %s", c->metrics_listen, why);
+	}
+	return 0;
+}
+
 static int parse_top(struct parse *p, const config_setting_t *root, struct lt_config *c)
 {
 	const config_setting_t *g, *s;
@@ -1141,7 +1236,17 @@ static int parse_top(struct parse *p, const config_setting_t *root, struct lt_co
 		if ((rc = get_str(p, g, "group", c->admin_group, sizeof(c->admin_group),
 				  STR_ANY)))
 			return rc;
+		if ((rc = get_str(p, g, "write_group", c->admin_write_group,
+				  sizeof(c->admin_write_group), STR_ANY)))
+			return rc;
+		/* The socket is group-owned by group: without one, only root reaches it. */
+		if (c->admin_write_group[0] && !c->admin_group[0])
+			return fail(p, config_setting_get_member(g, "write_group"),
+				    "needs admin.group (the socket's group, which write_group's "
+				    "members must also belong to)");
 	}
+	if ((rc = parse_monitoring(p, root, c)))
+		return rc;
 
 	if ((rc = get_group(p, root, "log", log_names, &g)))
 		return rc;
@@ -1912,6 +2017,14 @@ void config_defaults(struct lt_config *c)
 	snprintf(c->admin_socket, sizeof(c->admin_socket), "/run/linetime/admin.sock");
 	snprintf(c->pidfile_dir, sizeof(c->pidfile_dir), "/run/linetime");
 	c->log_level = LOG_INFO;
+	c->health = (struct lt_cfg_health){
+		.offset_warning = 0.01,
+		.offset_critical = 0.1,
+		.sources_warning = 1,
+		.ring_drops_warning = 1,
+		.heartbeat_warning = 0.5,
+		.heartbeat_critical = 1.0,
+	};
 	c->main_lcore = 0;
 	c->lcores[0] = 1;
 	c->n_lcores = 1;

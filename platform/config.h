@@ -131,6 +131,23 @@ struct lt_cfg_sync {
 	double logchange;              /* s: offsets above this go to syslog, default 1.0 */
 };
 
+/* Thresholds of linetimectl health (Nagios WARNING / CRITICAL); 0 turns a
+ * check's level off. linetimectl may override them per call. */
+struct lt_cfg_health {
+	double offset_warning;          /* s: |offset of the served clock|, default 0.01 */
+	double offset_critical;         /* default 0.1 */
+	unsigned int sources_warning;   /* fewer good sources than this, default 1 */
+	unsigned int sources_critical;  /* default 0 */
+	unsigned int stratum_warning;   /* served stratum at or above this, default 0 */
+	unsigned int stratum_critical;  /* default 0 */
+	unsigned int ring_drops_warning;  /* ring drops in the last 60 s, default 1 */
+	unsigned int ring_drops_critical; /* default 0 */
+	double heartbeat_warning;       /* s since the dataplane's heartbeat, default 0.5 */
+	double heartbeat_critical;      /* default 1.0 */
+};
+
+#define LT_CFG_LISTEN_MAX 64
+
 struct lt_config {
 	char path[LT_CFG_PATH_MAX];        /* file it came from ("<string>" for tests) */
 
@@ -161,6 +178,11 @@ struct lt_config {
 	char region_path[LT_CFG_PATH_MAX]; /* default /dev/shm/linetime.region */
 	char admin_socket[LT_CFG_PATH_MAX];/* default /run/linetime/admin.sock */
 	char admin_group[32];              /* group allowed to read; "" = root only */
+	char admin_write_group[32];        /* group also allowed to change things; "" = root only */
+
+	/* monitoring */
+	struct lt_cfg_health health;
+	char metrics_listen[LT_CFG_LISTEN_MAX]; /* "ADDR:PORT" or "[ADDR6]:PORT"; "" = none */
 	char pidfile_dir[LT_CFG_PATH_MAX]; /* default /run/linetime */
 
 	/* logging */
@@ -177,6 +199,12 @@ struct lt_config {
 	struct lt_cfg_port ports[LT_CFG_MAX_PORTS];
 	unsigned int n_ports;
 };
+
+/* Split a listen address "198.18.0.1:9123" or "[2001:2::1]:9123" into
+ * family (4 or 6), address (network order) and port. Returns 0 or -EINVAL
+ * with the reason in why. */
+int config_parse_listen(const char *text, int *family, uint8_t addr[16], uint16_t *port,
+			char *why, size_t whylen);
 
 /* Fill c with the defaults (no ports). */
 void config_defaults(struct lt_config *c);

@@ -145,6 +145,21 @@ static void assert_sync_defaults(const struct lt_config *c)
 	ck_assert_int_eq(c->local_orphan, 0);
 }
 
+/* linetime.conf's health thresholds when the group is not given. */
+static void assert_health_defaults(const struct lt_cfg_health *h)
+{
+	ck_assert_double_eq(h->offset_warning, 0.01);
+	ck_assert_double_eq(h->offset_critical, 0.1);
+	ck_assert_uint_eq(h->sources_warning, 1);
+	ck_assert_uint_eq(h->sources_critical, 0);
+	ck_assert_uint_eq(h->stratum_warning, 0);
+	ck_assert_uint_eq(h->stratum_critical, 0);
+	ck_assert_uint_eq(h->ring_drops_warning, 1);
+	ck_assert_uint_eq(h->ring_drops_critical, 0);
+	ck_assert_double_eq(h->heartbeat_warning, 0.5);
+	ck_assert_double_eq(h->heartbeat_critical, 1.0);
+}
+
 static void assert_defaults_except_ports(const struct lt_config *c)
 {
 	assert_sync_defaults(c);
@@ -164,6 +179,9 @@ static void assert_defaults_except_ports(const struct lt_config *c)
 	ck_assert_str_eq(c->region_path, "/dev/shm/linetime.region");
 	ck_assert_str_eq(c->admin_socket, "/run/linetime/admin.sock");
 	ck_assert_str_eq(c->admin_group, "");
+	ck_assert_str_eq(c->admin_write_group, "");
+	assert_health_defaults(&c->health);
+	ck_assert_str_eq(c->metrics_listen, "");
 	ck_assert_str_eq(c->pidfile_dir, "/run/linetime");
 	ck_assert_str_eq(c->ntpsigndsocket, ""); /* signed time off */
 	ck_assert_int_eq(c->log_level, LOG_INFO);
@@ -219,7 +237,7 @@ START_TEST(test_empty_groups_and_lists)
 	struct lt_config c;
 	char err[LT_CFG_ERR_MAX] = "";
 
-	ck_assert_int_eq(load("local = {};\nadmin = {};\nlog = {};\n"
+	ck_assert_int_eq(load("local = {};\nadmin = {};\nlog = {};\nhealth = {};\nmetrics = {};\n"
 			      "servers = ();\npools = ();\n"
 			      "dataplane = { eal = []; ports = (); };\n",
 			      &c, err),
@@ -356,6 +374,199 @@ START_TEST(test_small_err_buffer)
 			 -EINVAL);
 	ck_assert_str_eq(err, "t.conf:1: h");
 	ck_assert_int_eq(config_load_string("holdover = 0;", "t.conf", &c, NULL, 0), -EINVAL);
+}
+END_TEST
+
+/* --- admin.write_group, health, metrics ---------------------------------- */
+
+START_TEST(test_admin_write_group)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	ck_assert_msg(load("admin = {\n"
+			   "  group = \"timekeepers\";\n"
+			   "  write_group = \"timeadmins\";\n"
+			   "};\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_str_eq(c.admin_group, "timekeepers");
+	ck_assert_str_eq(c.admin_write_group, "timeadmins");
+	config_free(&c);
+	/* An empty write_group is "root only", with or without a group. */
+	ck_assert_msg(load("admin = { write_group = \"\"; };\n", &c, err) == 0, "%s", err);
+	ck_assert_str_eq(c.admin_write_group, "");
+	ck_assert_str_eq(c.admin_group, "");
+	config_free(&c);
+	/* The same group for both is allowed. */
+	ck_assert_msg(load("admin = { group = \"tk\"; write_group = \"tk\"; };\n", &c, err) == 0,
+		      "%s", err);
+	ck_assert_str_eq(c.admin_write_group, "tk");
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_health_defaults)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	ck_assert_int_eq(load("", &c, err), 0);
+	assert_health_defaults(&c.health);
+	config_free(&c);
+	ck_assert_int_eq(load("health = {};\n", &c, err), 0);
+	assert_health_defaults(&c.health);
+	config_free(&c);
+	/* One member given: the others keep their defaults. */
+	ck_assert_msg(load("health = { offset_warning = 0.002; };\n", &c, err) == 0, "%s", err);
+	ck_assert_double_eq(c.health.offset_warning, 0.002);
+	ck_assert_double_eq(c.health.offset_critical, 0.1);
+	ck_assert_uint_eq(c.health.sources_warning, 1);
+	ck_assert_uint_eq(c.health.ring_drops_warning, 1);
+	ck_assert_double_eq(c.health.heartbeat_critical, 1.0);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_health_members)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	ck_assert_msg(load("health = {\n"
+			   "  offset_warning = 0.005;\n"
+			   "  offset_critical = 1;\n"          /* an integer for a number */
+			   "  sources_warning = 3;\n"
+			   "  sources_critical = 2;\n"
+			   "  stratum_warning = 4;\n"
+			   "  stratum_critical = 6;\n"
+			   "  ring_drops_warning = 10;\n"
+			   "  ring_drops_critical = 1000;\n"
+			   "  heartbeat_warning = 0.25;\n"
+			   "  heartbeat_critical = 2;\n"
+			   "};\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_double_eq(c.health.offset_warning, 0.005);
+	ck_assert_double_eq(c.health.offset_critical, 1.0);
+	ck_assert_uint_eq(c.health.sources_warning, 3);
+	ck_assert_uint_eq(c.health.sources_critical, 2);
+	ck_assert_uint_eq(c.health.stratum_warning, 4);
+	ck_assert_uint_eq(c.health.stratum_critical, 6);
+	ck_assert_uint_eq(c.health.ring_drops_warning, 10);
+	ck_assert_uint_eq(c.health.ring_drops_critical, 1000);
+	ck_assert_double_eq(c.health.heartbeat_warning, 0.25);
+	ck_assert_double_eq(c.health.heartbeat_critical, 2.0);
+	config_free(&c);
+
+	/* 0 (a level off) and the top of each range. */
+	ck_assert_msg(load("health = {\n"
+			   "  offset_warning = 0; offset_critical = 86400;\n"
+			   "  sources_warning = 0; sources_critical = 16;\n"
+			   "  stratum_warning = 0; stratum_critical = 16;\n"
+			   "  ring_drops_warning = 0; ring_drops_critical = 1000000000;\n"
+			   "  heartbeat_warning = 0; heartbeat_critical = 3600;\n"
+			   "};\n",
+			   &c, err) == 0,
+		      "%s", err);
+	ck_assert_double_eq(c.health.offset_warning, 0);
+	ck_assert_double_eq(c.health.offset_critical, 86400);
+	ck_assert_uint_eq(c.health.sources_warning, 0);
+	ck_assert_uint_eq(c.health.sources_critical, 16);
+	ck_assert_uint_eq(c.health.stratum_warning, 0);
+	ck_assert_uint_eq(c.health.stratum_critical, 16);
+	ck_assert_uint_eq(c.health.ring_drops_warning, 0);
+	ck_assert_uint_eq(c.health.ring_drops_critical, 1000000000);
+	ck_assert_double_eq(c.health.heartbeat_warning, 0);
+	ck_assert_double_eq(c.health.heartbeat_critical, 3600);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(test_metrics_listen)
+{
+	static const char *const good[] = {
+		"127.0.0.1:9123", "[::1]:9123", "", "0.0.0.0:1", "198.18.0.1:65535",
+		"[2001:2::1]:9100", "[::]:9123",
+	};
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "", text[128];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "metrics = { listen = \"%s\"; };\n", good[i]);
+		ck_assert_msg(load(text, &c, err) == 0, "\"%s\": %s", good[i], err);
+		ck_assert_str_eq(c.metrics_listen, good[i]);
+		config_free(&c);
+	}
+	ck_assert_int_eq(load("metrics = {};\n", &c, err), 0);
+	ck_assert_str_eq(c.metrics_listen, "");
+	config_free(&c);
+}
+END_TEST
+
+/* Parse one listen address that must be good. */
+static void listen_ok(const char *text, int want_family, const char *want_addr, uint16_t want_port)
+{
+	uint8_t a[16], want[16] = {0};
+	uint16_t port = 0;
+	int family = 0;
+	char why[160] = "";
+
+	ck_assert_int_eq(inet_pton(want_family == 4 ? AF_INET : AF_INET6, want_addr, want), 1);
+	memset(a, 0xa5, sizeof(a));
+	ck_assert_msg(config_parse_listen(text, &family, a, &port, why, sizeof(why)) == 0, "%s: %s",
+		      text, why);
+	ck_assert_int_eq(family, want_family);
+	ck_assert_mem_eq(a, want, 16); /* the rest of an IPv4 address is zeroed */
+	ck_assert_uint_eq(port, want_port);
+}
+
+/* ... and one that must be refused with this reason. */
+static void listen_bad(const char *text, const char *want_why)
+{
+	uint8_t a[16];
+	uint16_t port = 7;
+	int family = 99;
+	char why[160] = "";
+
+	ck_assert_int_eq(config_parse_listen(text, &family, a, &port, why, sizeof(why)), -EINVAL);
+	ck_assert_msg(!strncmp(why, want_why, strlen(want_why)), "%s:\n  got:  %s\n  want: %s...",
+		      text, why, want_why);
+	ck_assert_int_eq(family, 99);
+	ck_assert_uint_eq(port, 7);
+}
+
+START_TEST(test_parse_listen)
+{
+	listen_ok("127.0.0.1:9123", 4, "127.0.0.1", 9123);
+	listen_ok("198.18.0.1:1", 4, "198.18.0.1", 1);
+	listen_ok("0.0.0.0:65535", 4, "0.0.0.0", 65535);
+	listen_ok("[::1]:9123", 6, "::1", 9123);
+	listen_ok("[2001:2::1]:443", 6, "2001:2::1", 443);
+	listen_ok("[::ffff:198.18.0.1]:80", 6, "::ffff:198.18.0.1", 80);
+	listen_ok("[fe80::1]:9123", 6, "fe80::1", 9123);
+
+	listen_bad("localhost:9123", "\"localhost\" is not an IPv4 address (names are not resolved here)");
+	listen_bad("[localhost]:9123", "\"localhost\" is not an IPv6 address");
+	listen_bad("[1.2.3.4]:9123", "\"1.2.3.4\" is not an IPv6 address");
+	listen_bad("127.0.0.1", "expected ADDRESS:PORT");
+	listen_bad("::1:9123", "expected ADDRESS:PORT");
+	listen_bad("2001:2::1", "expected ADDRESS:PORT");
+	listen_bad("", "expected ADDRESS:PORT");
+	listen_bad("[::1]9123", "an IPv6 address goes in brackets");
+	listen_bad("[::1", "an IPv6 address goes in brackets");
+	listen_bad("[::1]", "an IPv6 address goes in brackets");
+	listen_bad(":9123", "no address before the port");
+	listen_bad("[]:9123", "no address before the port");
+	listen_bad("127.0.0.1:0", "port \"0\" is not a number in 1..65535");
+	listen_bad("127.0.0.1:65536", "port \"65536\" is not a number in 1..65535");
+	listen_bad("127.0.0.1:70000", "port \"70000\" is not a number in 1..65535");
+	listen_bad("127.0.0.1:-1", "port \"-1\" is not a number in 1..65535");
+	listen_bad("1.2.3.4:x", "port \"x\" is not a number in 1..65535");
+	listen_bad("1.2.3.4:80x", "port \"80x\" is not a number in 1..65535");
+	listen_bad("1.2.3.4:", "port \"\" is not a number in 1..65535");
+	listen_bad("[::1]:", "port \"\" is not a number in 1..65535");
+	listen_bad("1.2.3.4:99999999999999999999", "port \"99999999999999999999\" is not a number");
 }
 END_TEST
 
@@ -1523,6 +1734,69 @@ static const struct bad_case bad_cases[] = {
 	{ "local = { distance = 1001; };\n", "t.conf:1: local.distance: 1001: out of range (0..1000 seconds)" },
 	{ "local = { orphan = 1; };\n", "t.conf:1: local.orphan: expected a boolean (true or false), got an integer" },
 	{ "local = { distanse = 1.0; };\n", "t.conf:1: local.distanse: unknown setting (did you mean \"distance\"?)" },
+	/* admin.write_group */
+	{ "admin = {\n  write_group = \"timeadmins\";\n};\n",
+	  "t.conf:2: admin.write_group: needs admin.group (the socket's group" },
+	{ "admin = { group = \"\"; write_group = \"timeadmins\"; };\n",
+	  "t.conf:1: admin.write_group: needs admin.group" },
+	{ "admin = { group = \"tk\"; write_group = \"a-group-name-longer-than-31-chars\"; };\n",
+	  "t.conf:1: admin.write_group: too long (33 characters, at most 31)" },
+	{ "admin = { group = \"tk\"; write_group = 5; };\n",
+	  "t.conf:1: admin.write_group: expected a string, got an integer" },
+	/* health */
+	{ "health = 1;\n", "t.conf:1: health: expected a group { ... }, got an integer" },
+	{ "health = {\n  offset_warn = 0.1;\n};\n", "t.conf:2: health.offset_warn: unknown setting" },
+	{ "health = { latency = 1; };\n", "t.conf:1: health.latency: unknown setting" },
+	{ "health = { offset_warning = -0.001; };\n",
+	  "t.conf:1: health.offset_warning: -0.001: out of range (0..86400 seconds)" },
+	{ "health = { offset_critical = 86400.5; };\n",
+	  "t.conf:1: health.offset_critical: 86400.5: out of range (0..86400 seconds)" },
+	{ "health = { offset_warning = \"0.01\"; };\n",
+	  "t.conf:1: health.offset_warning: expected a number, got a string" },
+	{ "health = { sources_warning = 17; };\n",
+	  "t.conf:1: health.sources_warning: 17: out of range (0..16)" },
+	{ "health = { sources_critical = -1; };\n",
+	  "t.conf:1: health.sources_critical: -1: out of range (0..16)" },
+	{ "health = { sources_warning = 1.5; };\n",
+	  "t.conf:1: health.sources_warning: expected an integer, got a floating-point number" },
+	{ "health = { stratum_warning = 17; };\n",
+	  "t.conf:1: health.stratum_warning: 17: out of range (0..16)" },
+	{ "health = { stratum_critical = -1; };\n",
+	  "t.conf:1: health.stratum_critical: -1: out of range (0..16)" },
+	{ "health = { ring_drops_warning = 1000000001; };\n",
+	  "t.conf:1: health.ring_drops_warning: 1000000001: out of range (0..1000000000)" },
+	{ "health = { ring_drops_critical = -1; };\n",
+	  "t.conf:1: health.ring_drops_critical: -1: out of range (0..1000000000)" },
+	{ "health = { heartbeat_warning = -0.5; };\n",
+	  "t.conf:1: health.heartbeat_warning: -0.5: out of range (0..3600 seconds)" },
+	{ "health = {\n  heartbeat_critical = 3600.5;\n};\n",
+	  "t.conf:2: health.heartbeat_critical: 3600.5: out of range (0..3600 seconds)" },
+	/* metrics.listen: an address literal and a port, a reason for each mistake */
+	{ "metrics = 9123;\n", "t.conf:1: metrics: expected a group { ... }, got an integer" },
+	{ "metrics = { port = 9123; };\n", "t.conf:1: metrics.port: unknown setting" },
+	{ "metrics = { listen = 9123; };\n", "t.conf:1: metrics.listen: expected a string, got an integer" },
+	{ "metrics = {\n  listen = \"localhost:9123\";\n};\n",
+	  "t.conf:2: metrics.listen: \"localhost:9123\": \"localhost\" is not an IPv4 address (names are not resolved here)" },
+	{ "metrics = {\n  listen = \"127.0.0.1\";\n};\n",
+	  "t.conf:2: metrics.listen: \"127.0.0.1\": expected ADDRESS:PORT" },
+	{ "metrics = {\n  listen = \"127.0.0.1:0\";\n};\n",
+	  "t.conf:2: metrics.listen: \"127.0.0.1:0\": port \"0\" is not a number in 1..65535" },
+	{ "metrics = {\n  listen = \"127.0.0.1:70000\";\n};\n",
+	  "t.conf:2: metrics.listen: \"127.0.0.1:70000\": port \"70000\" is not a number in 1..65535" },
+	{ "metrics = {\n  listen = \"[::1]9123\";\n};\n",
+	  "t.conf:2: metrics.listen: \"[::1]9123\": an IPv6 address goes in brackets" },
+	{ "metrics = {\n  listen = \"::1:9123\";\n};\n",
+	  "t.conf:2: metrics.listen: \"::1:9123\": expected ADDRESS:PORT" },
+	{ "metrics = {\n  listen = \"1.2.3.4:x\";\n};\n",
+	  "t.conf:2: metrics.listen: \"1.2.3.4:x\": port \"x\" is not a number in 1..65535" },
+	{ "metrics = { listen = \"1.2.3.4:\"; };\n",
+	  "t.conf:1: metrics.listen: \"1.2.3.4:\": port \"\" is not a number in 1..65535" },
+	{ "metrics = { listen = \":9123\"; };\n",
+	  "t.conf:1: metrics.listen: \":9123\": no address before the port" },
+	{ "metrics = { listen = \"[1.2.3.4]:9123\"; };\n",
+	  "t.conf:1: metrics.listen: \"[1.2.3.4]:9123\": \"1.2.3.4\" is not an IPv6 address" },
+	{ "metrics = { listen = \"1.2.3.256:9123\"; };\n",
+	  "t.conf:1: metrics.listen: \"1.2.3.256:9123\": \"1.2.3.256\" is not an IPv4 address" },
 };
 
 START_TEST(test_bad)
@@ -1750,6 +2024,11 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_failed_reload_keeps_running);
 	tcase_add_test(tc, test_name_defaults_to_string);
 	tcase_add_test(tc, test_small_err_buffer);
+	tcase_add_test(tc, test_admin_write_group);
+	tcase_add_test(tc, test_health_defaults);
+	tcase_add_test(tc, test_health_members);
+	tcase_add_test(tc, test_metrics_listen);
+	tcase_add_test(tc, test_parse_listen);
 	tcase_add_test(tc, test_access_forms);
 	tcase_add_test(tc, test_access_shorthand);
 	tcase_add_test(tc, test_access_host_bits_cleared);
