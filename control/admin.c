@@ -80,6 +80,8 @@ static dev_t sock_dev;
 static ino_t sock_ino;
 static bool have_group;
 static gid_t admin_gid;
+static bool have_write_group;
+static gid_t write_gid;
 static double accept_paused_until;
 
 static double now_mono(void)
@@ -179,6 +181,32 @@ int admin_register(const char *name, enum admin_access access, admin_handler_fn 
 	c->fn = fn;
 	c->ctx = ctx;
 	return 0;
+}
+
+void admin_unregister(const void *ctx)
+{
+	unsigned int kept = 0;
+
+	for (unsigned int i = 0; i < n_commands; i++)
+		if (!ctx || commands[i].ctx != ctx)
+			commands[kept++] = commands[i];
+	n_commands = kept;
+}
+
+int admin_call(const char *name, struct json_object *args, struct json_object *data)
+{
+	const struct command *cmd = find_command(name);
+	char err[ADMIN_ERR_MAX] = "";
+	struct json_object *none = NULL;
+	int rc;
+
+	if (!cmd || cmd->access != ADMIN_READ)
+		return -ENOENT;
+	if (!args)
+		args = none = json_object_new_object();
+	rc = cmd->fn(cmd->ctx, args, data, err, sizeof(err));
+	json_object_put(none);
+	return rc;
 }
 
 /* The built-ins are in the table like any command so "help" lists them;
@@ -343,7 +371,9 @@ static void handle_request(struct client *c, const char *line, size_t len, doubl
 	if (cmd->access == ADMIN_WRITE && c->access != ADMIN_WRITE) {
 		log_msg(LOG_NOTICE, "admin: uid %ld (pid %ld) may not run '%s'", (long)c->uid,
 			(long)c->pid, cmd->name);
-		snprintf(err, sizeof(err), "permission denied: '%.31s' needs root", cmd->name);
+		snprintf(err, sizeof(err),
+			 "permission denied: '%.31s' needs write access (root or admin.write_group)",
+			 cmd->name);
 		queue_response(c, NULL, err);
 		admin_request_free(&req);
 		return;
@@ -491,11 +521,11 @@ static bool peer_groups_have(int fd, gid_t gid)
 }
 
 /*
- * Read access: the peer's primary group, the supplementary groups it
+ * Membership of gid: the peer's primary group, the supplementary groups it
  * connected with, or the user database's groups for its uid (so a
  * membership added in /etc/group counts before the user logs in again).
  */
-static bool in_admin_group(int fd, const struct ucred *cred)
+static bool in_group(int fd, const struct ucred *cred, gid_t gid)
 {
 	struct passwd pw, *pwp = NULL;
 	char buf[4096];
@@ -503,18 +533,18 @@ static bool in_admin_group(int fd, const struct ucred *cred)
 	int max = (int)(sizeof(groups) / sizeof(groups[0]));
 	int ngroups = max;
 
-	if (cred->gid == admin_gid || peer_groups_have(fd, admin_gid))
+	if (cred->gid == gid || peer_groups_have(fd, gid))
 		return true;
 	if (getpwuid_r(cred->uid, &pw, buf, sizeof(buf), &pwp) != 0 || !pwp)
 		return false;
-	if (pw.pw_gid == admin_gid)
+	if (pw.pw_gid == gid)
 		return true;
 	/* A user in more groups than fit is only checked against the first ones. */
 	getgrouplist(pw.pw_name, pw.pw_gid, groups, &ngroups);
 	if (ngroups > max)
 		ngroups = max;
 	for (int i = 0; i < ngroups; i++)
-		if (groups[i] == admin_gid)
+		if (groups[i] == gid)
 			return true;
 	return false;
 }
@@ -544,9 +574,9 @@ static void accept_one(int fd, double now)
 		close(fd);
 		return;
 	}
-	if (cred.uid == 0) {
+	if (cred.uid == 0 || (have_write_group && in_group(fd, &cred, write_gid))) {
 		access = ADMIN_WRITE;
-	} else if (have_group && in_admin_group(fd, &cred)) {
+	} else if (have_group && in_group(fd, &cred, admin_gid)) {
 		access = ADMIN_READ;
 	} else {
 		log_msg(LOG_NOTICE, "admin: refused uid %ld (pid %ld): not root or in the admin group",
@@ -751,13 +781,14 @@ static int remove_stale(const char *path)
 	return 0;
 }
 
-static int resolve_group(const char *group)
+/* Look up group ("" = none): *have says whether there is one. */
+static int resolve_group(const char *what, const char *group, bool *have, gid_t *gid)
 {
 	struct group gr, *grp = NULL;
 	char buf[8192];
 	int rc;
 
-	have_group = false;
+	*have = false;
 	if (!group || group[0] == '\0')
 		return 0;
 	rc = getgrnam_r(group, &gr, buf, sizeof(buf), &grp);
@@ -766,11 +797,24 @@ static int resolve_group(const char *group)
 		return -rc;
 	}
 	if (!grp) {
-		log_msg(LOG_ERR, "admin: admin group '%s' does not exist", group);
+		log_msg(LOG_ERR, "admin: %s '%s' does not exist", what, group);
 		return -ENOENT;
 	}
-	admin_gid = gr.gr_gid;
-	have_group = true;
+	*gid = gr.gr_gid;
+	*have = true;
+	return 0;
+}
+
+int admin_set_write_group(const char *group)
+{
+	bool have;
+	gid_t gid = 0;
+	int rc = resolve_group("admin write group", group, &have, &gid);
+
+	if (rc < 0)
+		return rc;
+	have_write_group = have;
+	write_gid = gid;
 	return 0;
 }
 
@@ -794,7 +838,7 @@ int admin_init(const char *path, const char *group)
 		clients[i].fd = -1;
 	register_builtins();
 
-	rc = resolve_group(group);
+	rc = resolve_group("admin group", group, &have_group, &admin_gid);
 	if (rc < 0)
 		return rc;
 	rc = make_parent_dirs(path);

@@ -4,8 +4,8 @@
  * A Unix stream socket (path and group from the config). Each request is one
  * line of JSON, each response one line of JSON (protocol in admin_proto.h and
  * docs/ADMIN-PROTOCOL.md). Peer credentials (SO_PEERCRED) decide what a
- * client may do: root may do everything, members of the admin group may run
- * read-only commands. Commands are looked up in a table that later modules
+ * client may do: root and members of the write group may do everything,
+ * members of the admin group may run read-only commands. Commands are looked up in a table that later modules
  * extend with admin_register(); the server never blocks the event loop: all
  * sockets are non-blocking, a client that sends too much or never reads is
  * disconnected, and connections and request rates are bounded.
@@ -19,8 +19,8 @@
 struct json_object;
 
 enum admin_access {
-	ADMIN_READ = 0,   /* root and the admin group */
-	ADMIN_WRITE = 1,  /* root only */
+	ADMIN_READ = 0,   /* root, the admin group and the write group */
+	ADMIN_WRITE = 1,  /* root and the write group */
 };
 
 /*
@@ -35,12 +35,25 @@ typedef int (*admin_handler_fn)(void *ctx, struct json_object *args, struct json
  * ("" = root only, mode 0600; else 0660). Returns 0 or -errno. */
 int admin_init(const char *path, const char *group);
 
+/* Members of group ("" = nobody but root) may also run write commands,
+ * from their next connection on. Returns 0, or -ENOENT for a group that
+ * does not exist (the previous one stays). */
+int admin_set_write_group(const char *group);
+
 /* Close every connection and remove the socket file. */
 void admin_fini(void);
 
 /* Add a command; help is one line for "help". Returns 0 or -EEXIST/-ENOSPC. */
 int admin_register(const char *name, enum admin_access access, admin_handler_fn fn, void *ctx,
 		   const char *help);
+
+/* Withdraw every command registered with ctx (a module going away). */
+void admin_unregister(const void *ctx);
+
+/* Run the read command name in-process, as a client would (metrics are
+ * built from the same answers). Returns the handler's result, or -ENOENT
+ * when there is no such read command. */
+int admin_call(const char *name, struct json_object *args, struct json_object *data);
 
 /* Append the server's pollfds (listener and clients) to fds; returns how many. */
 int admin_pollfds(struct pollfd *fds, int max);
