@@ -1,11 +1,14 @@
 /*
  * health: one verdict for monitoring, with the checks behind it, in the
  * states Nagios and Icinga use (linetimectl health exits with the code):
- * OK 0, WARNING 1, CRITICAL 2. A check is CRITICAL when clients are not
- * getting what they need (no dataplane, no valid time, no signed time for a
- * configured AD domain), WARNING when service is degraded or recovering.
- * A pure function of its inputs, so the rules are tested with made-up
- * states.
+ * OK 0, WARNING 1, CRITICAL 2 (3 UNKNOWN is linetimectl's, when there is no
+ * answer). A check is CRITICAL when clients are not getting what they need
+ * (no dataplane, no valid time, no signed time for a configured AD domain),
+ * WARNING when service is degraded or recovering; the thresholds of
+ * linetime.conf's health group (offset, good sources, stratum, ring drops,
+ * dataplane heartbeat) move the line for the measured ones, and each
+ * measurement is reported as perfdata. A pure function of its inputs, so
+ * the rules are tested with made-up states.
  */
 #ifndef LT_HEALTH_H
 #define LT_HEALTH_H
@@ -14,6 +17,7 @@
 
 #include <json-c/json.h>
 
+#include "config.h"
 #include "shm.h"
 #include "signd.h"
 
@@ -21,6 +25,7 @@ enum health_state {
 	HEALTH_OK = 0,
 	HEALTH_WARNING = 1,
 	HEALTH_CRITICAL = 2,
+	HEALTH_UNKNOWN = 3,
 };
 
 /* How long signd may be reconnecting before it is CRITICAL, not WARNING:
@@ -28,7 +33,10 @@ enum health_state {
 #define HEALTH_SIGND_GRACE_NS 5000000000ULL
 
 struct health_inputs {
+	const struct lt_cfg_health *limits;    /* thresholds; NULL: linetime.conf's defaults */
 	int dp_alive;                          /* dataplane heartbeat seen lately */
+	double dp_heartbeat_age;               /* s since the heartbeat last moved */
+	uint64_t ring_drops;                   /* frames dropped on the rings in the last minute */
 	const struct lt_clock_snapshot *clock; /* as published */
 	uint64_t now_tsc;
 	const struct lt_ports_block *ports;    /* a consistent copy */
@@ -40,6 +48,8 @@ struct health_inputs {
 	const char *upstream_reference;        /* system peer, "" if none */
 	int upstream_stratum;
 	double upstream_distance;              /* s: root delay / 2 + root dispersion served */
+	double upstream_offset;                /* s: offset at the last clock update */
+	unsigned int good_sources;             /* truechimers of the last selection */
 	double uptime_s;                       /* since linetimed started */
 };
 
@@ -47,11 +57,35 @@ struct health_inputs {
  * CRITICAL rather than WARNING (iburst takes seconds; DNS may take more). */
 #define HEALTH_SYNC_GRACE_S 120.0
 
-/* Fill data with "status" (OK/WARNING/CRITICAL), "code" (0/1/2), "summary"
- * and "checks" (name, status, message each). Returns the code. */
+/*
+ * Fill data with "status" (OK/WARNING/CRITICAL), "code" (0/1/2), "summary",
+ * "checks" (name, status, message each) and "perfdata" (label, value, uom,
+ * warn, crit, min, max: Nagios plugin perfdata; warn and crit are ranges as
+ * text, "" when off). Returns the code.
+ */
 enum health_state health_report(const struct health_inputs *in, struct json_object *data);
 
-/* "OK", "WARNING", "CRITICAL". */
+/* Override limits with args' thresholds (the health group's names, numbers
+ * >= 0). Returns 0 or -EINVAL with the reason in err. */
+int health_limits_from_args(struct lt_cfg_health *limits, struct json_object *args, char *err,
+			    size_t errlen);
+
+/* "OK", "WARNING", "CRITICAL", "UNKNOWN". */
 const char *health_state_name(enum health_state s);
+
+/*
+ * How much a growing counter rose over the last minute, from one sample a
+ * second or so: add() the running total, rise() what it grew since the
+ * newest sample at least span seconds old (since the oldest while the
+ * history is younger than span).
+ */
+#define HEALTH_WINDOW 64
+struct health_window {
+	uint64_t at[HEALTH_WINDOW];     /* s, monotonic */
+	uint64_t total[HEALTH_WINDOW];
+	unsigned int head, n;
+};
+void health_window_add(struct health_window *w, uint64_t now_s, uint64_t total);
+uint64_t health_window_rise(const struct health_window *w, uint64_t now_s, unsigned int span_s);
 
 #endif

@@ -56,6 +56,18 @@ static int is_kind(unsigned int id, const char *kind)
 	return k && strcmp(k, kind) == 0;
 }
 
+uint64_t report_counter_total(const struct lt_stats_block *st, unsigned int id)
+{
+	uint64_t sum = 0;
+
+	if (!st || id >= LT_CTR_MAX)
+		return 0;
+	for (unsigned int w = 0; w < LT_MAX_WORKERS; w++)
+		for (unsigned int p = 0; p < LT_MAX_PORTS; p++)
+			sum += load(&st->w[w].ctr[p][id]);
+	return sum;
+}
+
 void report_serverstats(struct json_object *obj, const struct lt_stats_block *st,
 			const struct lt_ports_block *ports, const struct report_ctl_counters *cc)
 {

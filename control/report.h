@@ -39,6 +39,9 @@ struct report_ctl_counters {
 void report_serverstats(struct json_object *obj, const struct lt_stats_block *st,
 			const struct lt_ports_block *ports, const struct report_ctl_counters *cc);
 
+/* One counter (an enum lt_ctr) summed over every worker and port. */
+uint64_t report_counter_total(const struct lt_stats_block *st, unsigned int id);
+
 /* Fill obj with the ports table from the ports block. */
 void report_ports(struct json_object *obj, const struct lt_ports_block *ports);
 
