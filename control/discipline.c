@@ -34,32 +34,47 @@ struct discipline {
 	ntp_ts_t last_leap_at;
 };
 
-struct discipline *discipline_init(const struct disc_config *cfg, ntp_ts_t epoch)
+/* cfg with chrony's defaults for its zeros, or -EINVAL. */
+static int normalise(const struct disc_config *cfg, struct disc_config *out)
 {
-	struct discipline *d;
-
 	if (!cfg || !(cfg->maxslewrate >= 0) || !(cfg->maxupdateskew >= 0) || !(cfg->maxdrift >= 0) ||
 	    !(cfg->corrtimeratio >= 0) || !(cfg->smear_window >= 0) || cfg->makestep_limit < -1 ||
 	    isnan(cfg->makestep_threshold) || cfg->leapsecmode > DISC_LEAPMODE_SMEAR ||
 	    cfg->smear_shape > DISC_SMEAR_QUADRATIC)
+		return -EINVAL;
+	*out = *cfg;
+	if (out->maxslewrate == 0)
+		out->maxslewrate = 1e6 / 12;
+	if (out->maxupdateskew == 0)
+		out->maxupdateskew = 1000;
+	if (out->maxdrift == 0)
+		out->maxdrift = 500;
+	if (out->corrtimeratio == 0)
+		out->corrtimeratio = 3;
+	if (out->smear_window == 0)
+		out->smear_window = 86400;
+	return 0;
+}
+
+struct discipline *discipline_init(const struct disc_config *cfg, ntp_ts_t epoch)
+{
+	struct disc_config c;
+	struct discipline *d;
+
+	if (normalise(cfg, &c) != 0)
 		return NULL;
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
-	d->cfg = *cfg;
-	if (d->cfg.maxslewrate == 0)
-		d->cfg.maxslewrate = 1e6 / 12;
-	if (d->cfg.maxupdateskew == 0)
-		d->cfg.maxupdateskew = 1000;
-	if (d->cfg.maxdrift == 0)
-		d->cfg.maxdrift = 500;
-	if (d->cfg.corrtimeratio == 0)
-		d->cfg.corrtimeratio = 3;
-	if (d->cfg.smear_window == 0)
-		d->cfg.smear_window = 86400;
+	d->cfg = c;
 	d->epoch = epoch;
 	d->skew = d->prior_skew = DEFAULT_SKEW;
 	return d;
+}
+
+int discipline_set_config(struct discipline *d, const struct disc_config *cfg)
+{
+	return normalise(cfg, &d->cfg);
 }
 
 void discipline_fini(struct discipline *d)

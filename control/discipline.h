@@ -103,6 +103,11 @@ struct discipline;
 /* Create a loop whose local time 0 is NTP time epoch; NULL on a bad config. */
 struct discipline *discipline_init(const struct disc_config *cfg, ntp_ts_t epoch);
 
+/* Take new settings (a reload): the frequency, the slew in progress and a
+ * scheduled leap stay; the next update follows the new rules. 0 or -EINVAL
+ * (then nothing changed). */
+int discipline_set_config(struct discipline *d, const struct disc_config *cfg);
+
 /* Free a loop. */
 void discipline_fini(struct discipline *d);
 

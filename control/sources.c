@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 
@@ -90,13 +91,14 @@ const char *sources_addr_text(const struct source_info *si, char *buf, unsigned 
 	return addr_text(si->family, si->addr, buf, len);
 }
 
-/* Does the operator's name for a source (its name or its address) mean x? */
+/* Does the operator's name for a source (its name or its address) mean x?
+ * Host names are case-insensitive, and so are IPv6 addresses' hex digits. */
 static int named(const struct source *x, const char *name)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	return strcmp(x->name, name) == 0 ||
-	       strcmp(addr_text(x->family, x->addr, buf, sizeof(buf)), name) == 0;
+	return strcasecmp(x->name, name) == 0 ||
+	       strcasecmp(addr_text(x->family, x->addr, buf, sizeof(buf)), name) == 0;
 }
 
 struct sources *sources_new(const struct sources_config *cfg, ntp_ts_t epoch)
@@ -209,7 +211,7 @@ int sources_add_server(struct sources *s, const char *name, const struct lt_cfg_
 	if (!name || !*name || strlen(name) >= LT_CFG_HOST_MAX || poll->minpoll > poll->maxpoll)
 		return -EINVAL;
 	for (unsigned int i = 0; i < SOURCES_MAX; i++)
-		if (s->src[i].used && strcmp(s->src[i].name, name) == 0)
+		if (s->src[i].used && strcasecmp(s->src[i].name, name) == 0)
 			return -EEXIST;
 	if (parse_literal(name, &family, addr) == 0 && find_addr(s, family, addr) >= 0)
 		return -EEXIST;
@@ -258,7 +260,7 @@ int sources_delete(struct sources *s, const char *name)
 	int found = 0;
 
 	for (unsigned int p = 0; p < LT_CFG_MAX_POOLS; p++) {
-		if (!s->pool[p].used || strcmp(s->pool[p].cfg.name, name) != 0)
+		if (!s->pool[p].used || strcasecmp(s->pool[p].cfg.name, name) != 0)
 			continue;
 		for (unsigned int i = 0; i < SOURCES_MAX; i++)
 			if (s->src[i].used && s->src[i].pool == (int)p)
@@ -273,6 +275,74 @@ int sources_delete(struct sources *s, const char *name)
 		}
 	}
 	return found ? 0 : -ENOENT;
+}
+
+static const struct lt_cfg_server *find_server(const struct lt_cfg_sync *y, const char *address)
+{
+	for (unsigned int i = 0; i < y->n_servers; i++)
+		if (strcasecmp(y->servers[i].address, address) == 0)
+			return &y->servers[i];
+	return NULL;
+}
+
+static const struct lt_cfg_pool *find_pool(const struct lt_cfg_sync *y, const char *name)
+{
+	for (unsigned int i = 0; i < y->n_pools; i++)
+		if (strcasecmp(y->pools[i].name, name) == 0)
+			return &y->pools[i];
+	return NULL;
+}
+
+static int same_poll(const struct lt_cfg_poll *a, const struct lt_cfg_poll *b)
+{
+	return a->minpoll == b->minpoll && a->maxpoll == b->maxpoll && a->iburst == b->iburst &&
+	       a->prefer == b->prefer && a->noselect == b->noselect;
+}
+
+void sources_reconfigure(struct sources *s, const struct lt_cfg_sync *old,
+			 const struct lt_cfg_sync *next, double mono, struct sources_changes *out)
+{
+	memset(out, 0, sizeof(*out));
+	/* Gone or changed: removed (a changed one comes back below). */
+	for (unsigned int i = 0; i < old->n_servers; i++) {
+		const struct lt_cfg_server *o = &old->servers[i], *n = find_server(next, o->address);
+
+		if (n && same_poll(&o->poll, &n->poll))
+			continue;
+		if (sources_delete(s, o->address) == 0 && !n)
+			out->removed++;
+	}
+	for (unsigned int i = 0; i < old->n_pools; i++) {
+		const struct lt_cfg_pool *o = &old->pools[i], *n = find_pool(next, o->name);
+
+		if (n && same_poll(&o->poll, &n->poll) && n->maxsources == o->maxsources)
+			continue;
+		if (sources_delete(s, o->name) == 0 && !n)
+			out->removed++;
+	}
+	/* New or changed: added, with their options. */
+	for (unsigned int i = 0; i < next->n_servers; i++) {
+		const struct lt_cfg_server *n = &next->servers[i], *o = find_server(old, n->address);
+		int rc;
+
+		if (o && same_poll(&o->poll, &n->poll))
+			continue;
+		rc = sources_add_server(s, n->address, &n->poll, mono);
+		if (rc >= 0)
+			o ? out->changed++ : out->added++;
+		else if (rc != -EEXIST) /* an operator's "add server" of the same name stays */
+			out->failed++;
+	}
+	for (unsigned int i = 0; i < next->n_pools; i++) {
+		const struct lt_cfg_pool *n = &next->pools[i], *o = find_pool(old, n->name);
+
+		if (o && same_poll(&o->poll, &n->poll) && n->maxsources == o->maxsources)
+			continue;
+		if (sources_add_pool(s, n, mono) == 0)
+			o ? out->changed++ : out->added++;
+		else
+			out->failed++;
+	}
 }
 
 unsigned int sources_slots(const struct sources *s)

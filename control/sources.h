@@ -87,6 +87,21 @@ int sources_add_pool(struct sources *s, const struct lt_cfg_pool *p, double mono
 /* Remove the source whose name or address text is name. 0 or -ENOENT. */
 int sources_delete(struct sources *s, const char *name);
 
+/* What a reload did to the sources. */
+struct sources_changes {
+	unsigned int added, removed, changed, failed;
+};
+
+/*
+ * A reload: make the configured sources those of next (servers by address,
+ * pools by name, compared with old, the configuration they came from). New
+ * ones are added, those gone removed, those with other options removed and
+ * added again (their samples start over, as chrony does); the others keep
+ * their state, and sources added at run time are left alone.
+ */
+void sources_reconfigure(struct sources *s, const struct lt_cfg_sync *old,
+			 const struct lt_cfg_sync *next, double mono, struct sources_changes *out);
+
 /* Index of the source with this address, or -1. */
 int sources_find(const struct sources *s, int family, const uint8_t addr[16]);
 

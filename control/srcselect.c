@@ -1,6 +1,7 @@
 /* srcselect: falseticker rejection, system peer, combination. */
 #include "srcselect.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,27 +18,41 @@ struct edge {
 	int type;   /* +1 lower end, -1 upper end */
 };
 
-struct srcselect *srcselect_init(const struct srcselect_config *cfg)
+static int normalise(const struct srcselect_config *cfg, struct srcselect_config *out)
 {
-	struct srcselect *ss;
-
 	if (!cfg || cfg->minsources > SRCSELECT_MAX || !(cfg->maxdistance >= 0) ||
 	    !(cfg->stratumweight >= 0) || !(cfg->reselectdist >= 0) || isnan(cfg->combinelimit))
+		return -EINVAL;
+	*out = *cfg;
+	if (!out->minsources)
+		out->minsources = 1;
+	if (!out->minsamples)
+		out->minsamples = 2;
+	if (out->maxdistance == 0)
+		out->maxdistance = 3.0;
+	if (out->combinelimit == 0)
+		out->combinelimit = 3.0;
+	return 0;
+}
+
+struct srcselect *srcselect_init(const struct srcselect_config *cfg)
+{
+	struct srcselect_config c;
+	struct srcselect *ss;
+
+	if (normalise(cfg, &c) != 0)
 		return NULL;
 	ss = calloc(1, sizeof(*ss));
 	if (!ss)
 		return NULL;
-	ss->cfg = *cfg;
-	if (!ss->cfg.minsources)
-		ss->cfg.minsources = 1;
-	if (!ss->cfg.minsamples)
-		ss->cfg.minsamples = 2;
-	if (ss->cfg.maxdistance == 0)
-		ss->cfg.maxdistance = 3.0;
-	if (ss->cfg.combinelimit == 0)
-		ss->cfg.combinelimit = 3.0;
+	ss->cfg = c;
 	ss->prev_peer = -1;
 	return ss;
+}
+
+int srcselect_set_config(struct srcselect *ss, const struct srcselect_config *cfg)
+{
+	return normalise(cfg, &ss->cfg);
 }
 
 void srcselect_fini(struct srcselect *ss)

@@ -78,6 +78,9 @@ struct srcselect;
 /* Create a selector; NULL on a bad config or no memory. */
 struct srcselect *srcselect_init(const struct srcselect_config *cfg);
 
+/* Take new settings (a reload); 0 or -EINVAL (then nothing changed). */
+int srcselect_set_config(struct srcselect *ss, const struct srcselect_config *cfg);
+
 /* Free a selector. */
 void srcselect_fini(struct srcselect *ss);
 

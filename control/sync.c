@@ -102,6 +102,100 @@ void sync_configure(struct sync *s, const struct lt_config *cfg)
 	s->dirty = 1;
 }
 
+/* The loop's and the selection's settings from the config. Zeroed first,
+ * padding included, so sync_reconfigure can compare them with memcmp. */
+static void disc_config_of(const struct lt_cfg_sync *y, struct disc_config *dc)
+{
+	memset(dc, 0, sizeof(*dc));
+	dc->makestep_threshold = y->makestep_threshold;
+	dc->makestep_limit = y->makestep_limit;
+	dc->maxslewrate = y->maxslewrate;
+	dc->maxupdateskew = y->maxupdateskew;
+	dc->maxdrift = y->maxdrift;
+	dc->corrtimeratio = y->corrtimeratio;
+	dc->leapsecmode = leapmode(y->leapsecmode);
+	dc->smear_window = y->smear_window;
+	dc->smear_shape = y->smear_quadratic ? DISC_SMEAR_QUADRATIC : DISC_SMEAR_LINEAR;
+}
+
+static void select_config_of(const struct lt_cfg_sync *y, struct srcselect_config *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->minsources = y->minsources;
+	sc->maxdistance = y->maxdistance;
+	sc->stratumweight = 0.001;
+	sc->reselectdist = 1e-4;
+}
+
+/* The statistics logs of s->cfg; without them if logdir cannot be used. */
+static void open_logs(struct sync *s)
+{
+	struct synclog_config lc = {
+		.dir = s->cfg.logdir,
+		.measurements = s->cfg.log_measurements,
+		.statistics = s->cfg.log_statistics,
+		.tracking = s->cfg.log_tracking,
+		.logchange = s->cfg.logchange,
+	};
+
+	s->log = synclog_open(&lc);
+	if (!s->log) {
+		log_msg(LOG_ERR, "logdir %s: %s; statistics logs off", s->cfg.logdir, strerror(errno));
+		lc.dir = "";
+		s->log = synclog_open(&lc);
+	}
+}
+
+static void load_leapdb(struct sync *s)
+{
+	s->have_leapdb = 0;
+	if (s->cfg.leapsectz[0] && leapdb_load(NULL, s->cfg.leapsectz, &s->leapdb) == 0) {
+		s->have_leapdb = 1;
+		log_msg(LOG_INFO, "leap seconds from %s: %u known", s->cfg.leapsectz, s->leapdb.n);
+	}
+}
+
+unsigned int sync_reconfigure(struct sync *s, const struct lt_cfg_sync *next, double mono,
+			      struct sources_changes *changes)
+{
+	struct disc_config dc, odc;
+	struct srcselect_config sc, osc;
+	unsigned int what = 0;
+
+	disc_config_of(next, &dc);
+	disc_config_of(&s->cfg, &odc);
+	select_config_of(next, &sc);
+	select_config_of(&s->cfg, &osc);
+	sources_reconfigure(s->src, &s->cfg, next, mono, changes);
+	if (changes->added + changes->removed + changes->changed)
+		what |= SYNC_RECONF_SOURCES;
+	if (memcmp(&dc, &odc, sizeof(dc)) != 0 && discipline_set_config(s->disc, &dc) == 0)
+		what |= SYNC_RECONF_DISCIPLINE;
+	if (memcmp(&sc, &osc, sizeof(sc)) != 0 && srcselect_set_config(s->sel, &sc) == 0)
+		what |= SYNC_RECONF_SELECTION;
+	int logs = strcmp(next->logdir, s->cfg.logdir) != 0 ||
+		   next->log_measurements != s->cfg.log_measurements ||
+		   next->log_statistics != s->cfg.log_statistics ||
+		   next->log_tracking != s->cfg.log_tracking || next->logchange != s->cfg.logchange;
+	int leaps = strcmp(next->leapsectz, s->cfg.leapsectz) != 0;
+	if (strcmp(next->driftfile, s->cfg.driftfile) != 0)
+		what |= SYNC_RECONF_DRIFTFILE;
+	/* Adopt all of next, then what depends on it. */
+	s->cfg = *next;
+	if (logs) {
+		synclog_close(s->log);
+		open_logs(s);
+		what |= SYNC_RECONF_LOGS;
+	}
+	if (leaps) {
+		load_leapdb(s);
+		what |= SYNC_RECONF_LEAPSECTZ;
+	}
+	if (what)
+		s->dirty = 1;
+	return what;
+}
+
 /* The measurement timescale: UTC of the cooked clock (see discipline_utc). */
 static double meas_local(const struct sync *s, double cooked)
 {
@@ -142,23 +236,11 @@ struct sync *sync_new(const struct lt_config *cfg, const struct sync_env *env, u
 					    : 0) * 1e6;
 	}
 	clockmodel_init(&s->cm, env->hz, c, now, freq_ppm * 1e-6);
-	struct disc_config dc = {
-		.makestep_threshold = s->cfg.makestep_threshold,
-		.makestep_limit = s->cfg.makestep_limit,
-		.maxslewrate = s->cfg.maxslewrate,
-		.maxupdateskew = s->cfg.maxupdateskew,
-		.maxdrift = s->cfg.maxdrift,
-		.corrtimeratio = s->cfg.corrtimeratio,
-		.leapsecmode = leapmode(s->cfg.leapsecmode),
-		.smear_window = s->cfg.smear_window,
-		.smear_shape = s->cfg.smear_quadratic ? DISC_SMEAR_QUADRATIC : DISC_SMEAR_LINEAR,
-	};
-	struct srcselect_config sc = {
-		.minsources = s->cfg.minsources,
-		.maxdistance = s->cfg.maxdistance,
-		.stratumweight = 0.001,
-		.reselectdist = 1e-4,
-	};
+	struct disc_config dc;
+	struct srcselect_config sc;
+
+	disc_config_of(&s->cfg, &dc);
+	select_config_of(&s->cfg, &sc);
 	struct sources_config rc = {
 		.precision = env->precision,
 		.precision_log2 = ntp_precision_from_double(env->precision),
@@ -173,23 +255,8 @@ struct sync *sync_new(const struct lt_config *cfg, const struct sync_env *env, u
 		sync_free(s);
 		return NULL;
 	}
-	struct synclog_config lc = {
-		.dir = s->cfg.logdir,
-		.measurements = s->cfg.log_measurements,
-		.statistics = s->cfg.log_statistics,
-		.tracking = s->cfg.log_tracking,
-		.logchange = s->cfg.logchange,
-	};
-	s->log = synclog_open(&lc);
-	if (!s->log) {
-		log_msg(LOG_ERR, "logdir %s: %s; statistics logs off", s->cfg.logdir, strerror(errno));
-		lc.dir = "";
-		s->log = synclog_open(&lc);
-	}
-	if (s->cfg.leapsectz[0] && leapdb_load(NULL, s->cfg.leapsectz, &s->leapdb) == 0) {
-		s->have_leapdb = 1;
-		log_msg(LOG_INFO, "leap seconds from %s: %u known", s->cfg.leapsectz, s->leapdb.n);
-	}
+	open_logs(s);
+	load_leapdb(s);
 	if (have_drift || adopt)
 		discipline_set_freq(s->disc, freq_ppm, have_drift ? skew_ppm : 1000);
 	for (unsigned int i = 0; i < s->cfg.n_servers; i++) {
@@ -577,6 +644,7 @@ void sync_status(const struct sync *s, uint64_t c, struct sync_status *out)
 	out->mode = id.mode;
 	out->ever_synced = s->ever_synced;
 	out->outcome = s->res.outcome;
+	out->good_sources = s->res.outcome == SRCSELECT_OK ? s->res.n_truechimers : 0;
 	out->stratum = id.stratum;
 	out->refid = id.refid;
 	out->leap = id.leap;

@@ -66,6 +66,7 @@ struct sync_status {
 	double update_interval;    /* s between the last two updates */
 	unsigned long updates, steps;
 	enum srcselect_outcome outcome;
+	unsigned int good_sources; /* truechimers of the last selection, 0 if none selected */
 	uint8_t leap;              /* leap indicator served now */
 	const struct disc_leap *leap_pending;
 	enum lt_leapsecmode leapsecmode;
@@ -87,6 +88,22 @@ void sync_free(struct sync *s);
 
 /* Adopt reloadable settings (local stratum and distance, holdover, logs). */
 void sync_configure(struct sync *s, const struct lt_config *cfg);
+
+/* What sync_reconfigure changed. */
+enum {
+	SYNC_RECONF_SOURCES = 1 << 0,
+	SYNC_RECONF_SELECTION = 1 << 1,    /* minsources, maxdistance */
+	SYNC_RECONF_DISCIPLINE = 1 << 2,   /* makestep, maxslewrate, ..., leapsecmode, smoothtime */
+	SYNC_RECONF_LOGS = 1 << 3,         /* logdir, log.*, logchange */
+	SYNC_RECONF_LEAPSECTZ = 1 << 4,
+	SYNC_RECONF_DRIFTFILE = 1 << 5,
+};
+
+/* A reload: take next's sources (see sources_reconfigure), selection and
+ * loop settings, logs and leap table, keeping the clock's state. Returns
+ * the SYNC_RECONF_* bits of what changed; changes says what the sources did. */
+unsigned int sync_reconfigure(struct sync *s, const struct lt_cfg_sync *next, double mono,
+			      struct sources_changes *changes);
 
 /* The dataplane sent request `cookie` at published time t1. */
 void sync_tx_stamp(struct sync *s, uint64_t cookie, ntp_ts_t t1);

@@ -292,6 +292,7 @@ void upstream_free(struct upstream *u)
 {
 	if (!u)
 		return;
+	admin_unregister(u);
 	sync_free(u->sync);
 	free(u);
 }
@@ -302,9 +303,11 @@ void upstream_set_region(struct upstream *u, struct lt_region *r)
 	publish(u, tsc_read());
 }
 
-void upstream_configure(struct upstream *u, const struct lt_config *cfg)
+unsigned int upstream_configure(struct upstream *u, const struct lt_config *next,
+				struct sources_changes *changes)
 {
-	sync_configure(u->sync, cfg);
+	sync_configure(u->sync, next);
+	return sync_reconfigure(u->sync, &next->sync, mono_s(), changes);
 }
 
 int upstream_on_udp(struct upstream *u, const struct lt_msg *m)

@@ -21,13 +21,19 @@ int upstream_configured(const struct lt_config *cfg);
 /* Start, continuing the clock already in the region if it is still
  * within its holdover. cfg and lc must outlive it. NULL on failure. */
 struct upstream *upstream_new(const struct lt_config *cfg, struct localclock *lc, struct lt_region *r);
+/* Stop, and withdraw its admin commands. */
 void upstream_free(struct upstream *u);
 
 /* The region was re-attached. */
 void upstream_set_region(struct upstream *u, struct lt_region *r);
 
-/* Reloadable settings changed (local stratum/distance, holdover). */
-void upstream_configure(struct upstream *u, const struct lt_config *cfg);
+/* A reload: adopt next's local/holdover settings and its upstream section
+ * (sources, selection, loop, logs, leapsectz; see sync_reconfigure).
+ * cfg given to upstream_new must be updated to next by the caller after.
+ * Returns the SYNC_RECONF_* bits; changes says what the sources did. */
+struct sources_changes;
+unsigned int upstream_configure(struct upstream *u, const struct lt_config *next,
+				struct sources_changes *changes);
 
 /* Register the admin commands (once, after admin_init). */
 void upstream_register_commands(struct upstream *u);

@@ -420,6 +420,237 @@ START_TEST(driftfile_round_trip)
 }
 END_TEST
 
+/* ---- reloads: new settings, same state ------------------------------------- */
+
+START_TEST(select_set_config)
+{
+	struct srcselect *ss = srcselect_init(&(struct srcselect_config){0});
+	struct srcselect_source s[3] = {src(0, 1e-3, 1), src(0.1e-3, 1e-3, 1), src(0, 5.0, 1)};
+	struct srcselect_result r;
+
+	ck_assert_int_eq(srcselect_run(ss, s, 3, &r), SRCSELECT_OK);
+	ck_assert_int_eq(r.status[2], SRCSEL_DISTANCE); /* default maxdistance 3 s */
+	/* minsources 3: two truechimers are too few. */
+	ck_assert_int_eq(srcselect_set_config(ss, &(struct srcselect_config){.minsources = 3}), 0);
+	ck_assert_int_eq(srcselect_run(ss, s, 3, &r), SRCSELECT_MINSOURCES);
+	/* maxdistance 10: the third is a candidate, and there are three. */
+	ck_assert_int_eq(srcselect_set_config(ss, &(struct srcselect_config){.minsources = 3,
+									     .maxdistance = 10}),
+			 0);
+	ck_assert_int_eq(srcselect_run(ss, s, 3, &r), SRCSELECT_OK);
+	ck_assert_uint_eq(r.n_truechimers, 3);
+
+	/* Bad settings are refused and the old ones stay. */
+	static const struct srcselect_config bad[] = {
+		{.minsources = SRCSELECT_MAX + 1},
+		{.maxdistance = -1},
+		{.maxdistance = NAN},
+		{.stratumweight = -0.001},
+		{.stratumweight = NAN},
+		{.reselectdist = -1e-4},
+		{.combinelimit = NAN},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(srcselect_set_config(ss, &bad[i]), -EINVAL);
+		ck_assert_int_eq(srcselect_run(ss, s, 3, &r), SRCSELECT_OK);
+		ck_assert_uint_eq(r.n_truechimers, 3);
+		ck_assert_int_ne(r.status[2], SRCSEL_DISTANCE);
+	}
+	ck_assert_int_eq(srcselect_set_config(ss, NULL), -EINVAL);
+	/* Zeros take chrony's defaults, as at init: minsources 1,
+	 * maxdistance 3, minsamples 2. */
+	ck_assert_int_eq(srcselect_set_config(ss, &(struct srcselect_config){0}), 0);
+	ck_assert_int_eq(srcselect_run(ss, s, 3, &r), SRCSELECT_OK);
+	ck_assert_int_eq(r.status[2], SRCSEL_DISTANCE);
+	s[1].est.n_samples = 1;
+	ck_assert_int_eq(srcselect_run(ss, s, 3, &r), SRCSELECT_OK);
+	ck_assert_int_eq(r.status[1], SRCSEL_TOO_FEW);
+	ck_assert_int_eq(srcselect_set_config(ss, &(struct srcselect_config){.minsamples = 1}), 0);
+	ck_assert_int_eq(srcselect_run(ss, s, 3, &r), SRCSELECT_OK);
+	ck_assert_int_ne(r.status[1], SRCSEL_TOO_FEW);
+	srcselect_fini(ss);
+}
+END_TEST
+
+/* The previous system peer is state, not config: a reload keeps it. */
+START_TEST(select_set_config_keeps_peer)
+{
+	struct srcselect_config c = {.stratumweight = 0.001, .reselectdist = 1e-4};
+	struct srcselect *ss = srcselect_init(&c);
+	struct srcselect_source s[2] = {src(0, 1e-3, 1), src(0, 1.05e-3, 1)};
+	struct srcselect_result r;
+
+	ck_assert_int_eq(srcselect_run(ss, s, 2, &r), SRCSELECT_OK);
+	ck_assert_int_eq(r.sys_peer, 0);
+	/* The other is now better, but by less than reselectdist. */
+	s[1].est.root_distance = 0.96e-3;
+	ck_assert_int_eq(srcselect_set_config(ss, &c), 0);
+	ck_assert_int_eq(srcselect_run(ss, s, 2, &r), SRCSELECT_OK);
+	ck_assert_int_eq(r.sys_peer, 0);
+	/* With reselectdist 0 it takes over. */
+	c.reselectdist = 0;
+	ck_assert_int_eq(srcselect_set_config(ss, &c), 0);
+	ck_assert_int_eq(srcselect_run(ss, s, 2, &r), SRCSELECT_OK);
+	ck_assert_int_eq(r.sys_peer, 1);
+	srcselect_fini(ss);
+}
+END_TEST
+
+/* Updates of a 2 s offset (makestep's and maxslewrate's rules apply). */
+static int big_update(struct discipline *d, double now, struct disc_action *a)
+{
+	struct disc_estimate e = {.offset = 2.0, .offset_sd = 1e-3, .skew = 1};
+
+	return discipline_update(d, now, &e, a);
+}
+
+START_TEST(disc_set_config_refuses_bad)
+{
+	struct disc_config c = {.makestep_threshold = 1.0, .makestep_limit = -1, .maxslewrate = 1000};
+	struct discipline *d = discipline_init(&c, EPOCH_PLAIN);
+	struct disc_action a;
+	static const struct disc_config bad[] = {
+		{.maxslewrate = -1},
+		{.maxslewrate = NAN},
+		{.maxupdateskew = -1},
+		{.maxdrift = -1},
+		{.corrtimeratio = -1},
+		{.corrtimeratio = NAN},
+		{.smear_window = -1},
+		{.makestep_limit = -2},
+		{.makestep_threshold = NAN},
+		{.leapsecmode = (enum disc_leapmode)(DISC_LEAPMODE_SMEAR + 1)},
+		{.smear_shape = (enum disc_smear_shape)(DISC_SMEAR_QUADRATIC + 1)},
+	};
+
+	ck_assert_ptr_nonnull(d);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_ptr_null(discipline_init(&bad[i], EPOCH_PLAIN));
+		ck_assert_int_eq(discipline_set_config(d, &bad[i]), -EINVAL);
+	}
+	ck_assert_int_eq(discipline_set_config(d, NULL), -EINVAL);
+	/* Still the old rules: a 2 s offset steps (threshold 1, no limit). */
+	ck_assert_int_eq(big_update(d, 10, &a), 1);
+	ck_assert_int_eq(big_update(d, 20, &a), 1);
+	/* And the old maxslewrate, 1000 ppm, once makestep is off. */
+	ck_assert_int_eq(discipline_set_config(d, &(struct disc_config){.maxslewrate = 1000}), 0);
+	ck_assert_int_eq(big_update(d, 30, &a), 0);
+	ck_assert_double_eq_tol(a.slew_rate, 1000 * PPM, 1e-12);
+	discipline_fini(d);
+}
+END_TEST
+
+/* A loop given cfg by set_config acts exactly as one created with it. */
+static void same_actions(const struct disc_config *cfg)
+{
+	struct discipline *a = discipline_init(cfg, EPOCH_PLAIN);
+	struct discipline *b = discipline_init(&(struct disc_config){.maxslewrate = 7, .maxdrift = 3,
+								     .corrtimeratio = 9,
+								     .makestep_threshold = 100},
+					       EPOCH_PLAIN);
+	static const double offs[] = {2.0, 0.3, -0.05, 1e-4, 0.8, -3.0};
+	struct disc_action x, y;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(discipline_set_config(b, cfg), 0);
+	for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		struct disc_estimate e = {.offset = offs[i], .offset_sd = 1e-4, .freq = 3e-4,
+					  .skew = 1e-6};
+		double now = 16.0 * (double)(i + 1);
+		ck_assert_int_eq(discipline_update(a, now, &e, &x), discipline_update(b, now, &e, &y));
+		ck_assert_int_eq(x.step, y.step);
+		ck_assert_double_eq(x.step_s, y.step_s);
+		ck_assert_double_eq(x.slew_s, y.slew_s);
+		ck_assert_double_eq(x.slew_rate, y.slew_rate);
+		ck_assert_double_eq(x.freq_ppm, y.freq_ppm);
+		ck_assert_int_eq(x.freq_verdict, y.freq_verdict);
+	}
+	discipline_fini(a);
+	discipline_fini(b);
+}
+
+START_TEST(disc_set_config_zeros_are_defaults)
+{
+	struct discipline *d = discipline_init(&(struct disc_config){.maxslewrate = 1000}, EPOCH_PLAIN);
+	struct disc_action a;
+
+	/* 1000 ppm, then zeros: chrony's 83333 ppm (1/12), as at init. */
+	ck_assert_int_eq(big_update(d, 10, &a), 0);
+	ck_assert_double_eq_tol(a.slew_rate, 1000 * PPM, 1e-12);
+	ck_assert_int_eq(discipline_set_config(d, &(struct disc_config){0}), 0);
+	ck_assert_int_eq(big_update(d, 20, &a), 0);
+	ck_assert_double_eq_tol(a.slew_rate, 1.0 / 12, 1e-9);
+	/* maxdrift 0 is 500 ppm again. */
+	discipline_set_freq(d, 800, 1);
+	ck_assert_double_eq_tol(discipline_freq_ppm(d), 500, 1e-9);
+	discipline_fini(d);
+
+	same_actions(&(struct disc_config){0});
+	same_actions(&(struct disc_config){.makestep_threshold = 0.5, .makestep_limit = 3,
+					   .maxslewrate = 500, .maxupdateskew = 100, .maxdrift = 100,
+					   .corrtimeratio = 10});
+	same_actions(&(struct disc_config){.makestep_threshold = 0.1, .makestep_limit = -1});
+}
+END_TEST
+
+START_TEST(disc_set_config_keeps_state)
+{
+	struct disc_config c = {.leapsecmode = DISC_LEAPMODE_STEP};
+	struct discipline *d = discipline_init(&c, LEAP_MIDNIGHT - secs(HOUR));
+	struct disc_estimate e = {.offset = 0.2, .offset_sd = 1e-3, .skew = 1,
+				  .leap = NTP_LEAP_INSERT};
+	struct disc_action a;
+	unsigned long u, st;
+
+	discipline_set_freq(d, -12.5, 0.25);
+	ck_assert_int_eq(discipline_leap_set(d, NTP_LEAP_INSERT, LEAP_MIDNIGHT - secs(HOUR)), 0);
+	ck_assert_int_eq(discipline_update(d, 10, &e, &a), 0);
+	double rem = discipline_slew_remaining(d, 10.5), end = discipline_slew_end(d);
+	double skew = discipline_skew_ppm(d);
+	ck_assert_double_gt(rem, 0);
+
+	/* New rules: smear leaps, a slower slew, a step threshold. */
+	c = (struct disc_config){.makestep_threshold = 0.5, .makestep_limit = 10, .maxslewrate = 100,
+				 .leapsecmode = DISC_LEAPMODE_SMEAR, .smear_window = 3600};
+	ck_assert_int_eq(discipline_set_config(d, &c), 0);
+	/* The frequency, its skew, the counts, the slew in progress and the
+	 * scheduled leap (in the mode it was scheduled with) all stay. */
+	ck_assert_double_eq(discipline_freq_ppm(d), -12.5);
+	ck_assert_double_eq(discipline_skew_ppm(d), skew);
+	discipline_counts(d, &u, &st);
+	ck_assert_uint_eq(u, 1);
+	ck_assert_uint_eq(st, 0);
+	ck_assert_double_eq(discipline_slew_remaining(d, 10.5), rem);
+	ck_assert_double_eq(discipline_slew_end(d), end);
+	ck_assert_int_eq(discipline_leap(d)->type, NTP_LEAP_INSERT);
+	ck_assert_int_eq(discipline_leap(d)->mode, DISC_LEAPMODE_STEP);
+	/* The next update follows the new rules: 0.8 s steps now (the 2nd
+	 * update, within makestep's limit of 10), a small one slews at
+	 * most 100 ppm. */
+	e.offset = 0.8;
+	double rem20 = discipline_slew_remaining(d, 20);
+	ck_assert_int_eq(discipline_update(d, 20, &e, &a), 1);
+	ck_assert_double_eq_tol(a.step_s, 0.8 + rem20, 1e-12);
+	e.offset = 0.3;
+	ck_assert_int_eq(discipline_update(d, 30, &e, &a), 0);
+	ck_assert_double_le(a.slew_rate, 100 * PPM + 1e-15);
+	ck_assert_double_eq_tol(a.slew_rate, 100 * PPM, 1e-12);
+	/* A leap scheduled from now on takes the new mode. */
+	ck_assert_int_eq(discipline_leap_set(d, NTP_LEAP_NONE, LEAP_MIDNIGHT - secs(HOUR)), 0);
+	ck_assert_int_eq(discipline_leap_set(d, NTP_LEAP_INSERT, LEAP_MIDNIGHT - secs(HOUR)), 0);
+	ck_assert_int_eq(discipline_leap(d)->mode, DISC_LEAPMODE_SMEAR);
+	ck_assert_double_eq(discipline_leap(d)->window, 3600);
+	/* makestep's limit counts updates since start, not since the reload. */
+	ck_assert_int_eq(discipline_set_config(d, &(struct disc_config){.makestep_threshold = 0.5,
+									    .makestep_limit = 3}),
+			 0);
+	e.offset = 0.8;
+	ck_assert_int_eq(discipline_update(d, 40, &e, &a), 0);
+	discipline_fini(d);
+}
+END_TEST
+
 /* ---- simulation ----------------------------------------------------------- */
 
 /* Three stratum-1 servers 1 ms away each way with 20 us of Gaussian jitter
@@ -886,6 +1117,11 @@ Suite *discipline_suite(void)
 	tcase_add_test(unit, leap_smear_shapes);
 	tcase_add_test(unit, makestep_limit);
 	tcase_add_test(unit, driftfile_round_trip);
+	tcase_add_test(unit, select_set_config);
+	tcase_add_test(unit, select_set_config_keeps_peer);
+	tcase_add_test(unit, disc_set_config_refuses_bad);
+	tcase_add_test(unit, disc_set_config_zeros_are_defaults);
+	tcase_add_test(unit, disc_set_config_keeps_state);
 	suite_add_tcase(s, unit);
 
 	tcase_add_test(sim, sim_offset_slewed);

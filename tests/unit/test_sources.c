@@ -993,6 +993,388 @@ START_TEST(burst_all_uses_two_second_intervals)
 }
 END_TEST
 
+/* ---- reconfigure (a reload) -------------------------------------------------- */
+
+static void cfg_server(struct lt_cfg_sync *y, const char *address, struct lt_cfg_poll poll)
+{
+	ck_assert_uint_lt(y->n_servers, LT_CFG_MAX_SERVERS);
+	struct lt_cfg_server *x = &y->servers[y->n_servers++];
+	snprintf(x->address, sizeof(x->address), "%s", address);
+	x->poll = poll;
+	x->line = y->n_servers;
+}
+
+static void cfg_pool(struct lt_cfg_sync *y, const char *name, struct lt_cfg_poll poll,
+		     unsigned int maxsources)
+{
+	ck_assert_uint_lt(y->n_pools, LT_CFG_MAX_POOLS);
+	struct lt_cfg_pool *x = &y->pools[y->n_pools++];
+	snprintf(x->name, sizeof(x->name), "%s", name);
+	x->poll = poll;
+	x->maxsources = maxsources;
+}
+
+/* Slot of the source named (or with the address text) name, or -1. */
+static int slot_named(const struct sources *s, const char *name)
+{
+	char buf[64];
+
+	for (unsigned int i = 0; i < sources_slots(s); i++) {
+		struct source_info si;
+		if (sources_info(s, i, &si) != 0)
+			continue;
+		if (strcmp(si.name, name) == 0 || strcmp(sources_addr_text(&si, buf, sizeof(buf)), name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static unsigned int n_used(const struct sources *s)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < sources_slots(s); i++)
+		n += sources_used(s, i) ? 1 : 0;
+	return n;
+}
+
+/* Members of the pool called name. */
+static unsigned int n_members(const struct sources *s, const char *name)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < sources_slots(s); i++) {
+		struct source_info si;
+		if (sources_info(s, i, &si) == 0 && strcmp(si.pool, name) == 0)
+			n++;
+	}
+	return n;
+}
+
+static void assert_changes(const struct sources_changes *c, unsigned int added, unsigned int removed,
+			   unsigned int changed, unsigned int failed)
+{
+	ck_assert_msg(c->added == added && c->removed == removed && c->changed == changed &&
+			      c->failed == failed,
+		      "added %u removed %u changed %u failed %u, want %u %u %u %u", c->added, c->removed,
+		      c->changed, c->failed, added, removed, changed, failed);
+}
+
+/* Poll the source at slot i at mono and have it answer: one sample, reach 1. */
+static void exchange(struct sources *s, struct world *w, int i, double mono)
+{
+	struct source_info si = info(s, (unsigned int)i);
+	enum srcfilter_verdict v;
+	uint8_t r[48];
+
+	sources_poll(s, mono);
+	const struct sent *q = last_to(w, si.family, si.addr);
+	sources_tx_stamp(s, q->cookie, mono);
+	reply_to(q, mono + 0.001, mono + 0.0011, r);
+	ck_assert_int_eq(sources_reply(s, si.family, si.addr, r, 48, mono + 0.002, mono + 0.002, &v), i);
+}
+
+START_TEST(reconfigure_from_nothing_adds_all)
+{
+	struct world w;
+	struct sources *s = new_set(&w);
+	struct lt_cfg_sync empty, y;
+	struct sources_changes c;
+
+	memset(&empty, 0, sizeof(empty));
+	memset(&y, 0, sizeof(y));
+	cfg_server(&y, "192.0.2.1", POLL4);
+	cfg_server(&y, "2001:db8::1", POLL4);
+	cfg_server(&y, "ntp.example.org", POLL0);
+	cfg_pool(&y, "pool.example.org", POLL4, 2);
+	sources_reconfigure(s, &empty, &y, 0, &c);
+	assert_changes(&c, 4, 0, 0, 0);
+	ck_assert_uint_eq(n_used(s), 3);
+	ck_assert_int_eq(info(s, (unsigned int)slot_named(s, "192.0.2.1")).state, SOURCE_ACTIVE);
+	ck_assert_int_eq(info(s, (unsigned int)slot_named(s, "ntp.example.org")).state, SOURCE_UNRESOLVED);
+	ck_assert_int_eq(info(s, (unsigned int)slot_named(s, "ntp.example.org")).poll_cfg.maxpoll, 0);
+	/* The pool is there: it wants resolving. */
+	const char *name;
+	int pool;
+	int seen_pool = 0;
+	for (int k = 0; k < 3; k++) {
+		int idx = sources_want_resolve(s, 0, &name, &pool);
+		if (idx < 0)
+			break;
+		if (pool >= 0) {
+			ck_assert_str_eq(name, "pool.example.org");
+			seen_pool = 1;
+		}
+		sources_resolved(s, idx, pool, NULL, NULL, 0, 0);
+	}
+	ck_assert(seen_pool);
+	/* And back to nothing: everything removed. */
+	sources_reconfigure(s, &y, &empty, 1, &c);
+	assert_changes(&c, 0, 4, 0, 0);
+	ck_assert_uint_eq(n_used(s), 0);
+	ck_assert_int_eq(sources_want_resolve(s, 1e6, &name, &pool), -1);
+	sources_free(s);
+}
+END_TEST
+
+START_TEST(reconfigure_identical_keeps_everything)
+{
+	struct world w;
+	struct sources *s = new_set(&w);
+	struct lt_cfg_sync empty, y, y2;
+	struct sources_changes c;
+	int fam[3];
+	uint8_t addr[3][16];
+
+	memset(&empty, 0, sizeof(empty));
+	memset(&y, 0, sizeof(y));
+	cfg_server(&y, "192.0.2.1", POLL4);
+	cfg_server(&y, "192.0.2.2", POLL4);
+	cfg_pool(&y, "pool.example.org", POLL4, 2);
+	sources_reconfigure(s, &empty, &y, 0, &c);
+	pool_addrs(fam, addr);
+	sources_resolved(s, 0, 0, fam, (const uint8_t(*)[16])addr, 3, 0);
+	ck_assert_uint_eq(n_members(s, "pool.example.org"), 2);
+	int i1 = slot_named(s, "192.0.2.1");
+	exchange(s, &w, i1, 0);
+	struct source_info before = info(s, (unsigned int)i1);
+	ck_assert_uint_eq(before.ctr.replies, 1);
+
+	/* The same config (a copy, and spelt in another case) changes nothing. */
+	y2 = y;
+	snprintf(y2.pools[0].name, sizeof(y2.pools[0].name), "POOL.example.org");
+	y2.servers[0].line = 40;
+	sources_reconfigure(s, &y, &y2, 100, &c);
+	assert_changes(&c, 0, 0, 0, 0);
+	ck_assert_int_eq(slot_named(s, "192.0.2.1"), i1);
+	struct source_info after = info(s, (unsigned int)i1);
+	ck_assert_uint_eq(after.ctr.sent, before.ctr.sent);
+	ck_assert_uint_eq(after.ctr.replies, 1);
+	ck_assert_uint_eq(srcfilter_reach(after.filter), srcfilter_reach(before.filter));
+	ck_assert_uint_eq(n_members(s, "pool.example.org"), 2);
+	ck_assert_uint_eq(n_used(s), 4);
+	sources_free(s);
+}
+END_TEST
+
+START_TEST(reconfigure_add_remove_change)
+{
+	struct world w;
+	struct sources *s = new_set(&w);
+	struct lt_cfg_sync empty, old, next;
+	struct sources_changes c;
+	struct lt_cfg_poll iburst = {.minpoll = 4, .maxpoll = 6, .iburst = 1};
+	struct lt_cfg_poll prefer = {.minpoll = 4, .maxpoll = 6, .prefer = 1};
+	struct lt_cfg_poll noselect = {.minpoll = 4, .maxpoll = 6, .noselect = 1};
+	int fam[1] = {4};
+	uint8_t ha[1][16];
+
+	memset(&empty, 0, sizeof(empty));
+	memset(&old, 0, sizeof(old));
+	cfg_server(&old, "192.0.2.1", POLL4);       /* kept */
+	cfg_server(&old, "192.0.2.2", POLL4);       /* maxpoll changes */
+	cfg_server(&old, "ntp.example.org", POLL4); /* removed */
+	cfg_server(&old, "192.0.2.5", POLL4);       /* gains iburst */
+	cfg_server(&old, "192.0.2.6", POLL4);       /* gains prefer */
+	cfg_server(&old, "192.0.2.7", POLL4);       /* gains noselect */
+	cfg_server(&old, "192.0.2.8", POLL4);       /* removed */
+	sources_reconfigure(s, &empty, &old, 0, &c);
+	assert_changes(&c, 7, 0, 0, 0);
+	int ih = slot_named(s, "ntp.example.org");
+	a4(ha[0], 198, 51, 100, 7);
+	sources_resolved(s, ih, -1, fam, (const uint8_t(*)[16])ha, 1, 0);
+	int i1 = slot_named(s, "192.0.2.1"), i2 = slot_named(s, "192.0.2.2");
+	exchange(s, &w, i1, 0);
+	exchange(s, &w, i2, 0);
+	ck_assert_uint_eq(info(s, (unsigned int)i2).ctr.replies, 1);
+	ck_assert_uint_eq(info(s, (unsigned int)i2).ctr.sent, 1);
+
+	memset(&next, 0, sizeof(next));
+	cfg_server(&next, "192.0.2.9", POLL4);      /* new */
+	cfg_server(&next, "192.0.2.7", noselect);
+	cfg_server(&next, "192.0.2.6", prefer);
+	cfg_server(&next, "192.0.2.5", iburst);
+	cfg_server(&next, "192.0.2.2", (struct lt_cfg_poll){.minpoll = 4, .maxpoll = 8});
+	cfg_server(&next, "192.0.2.1", POLL4);
+	sources_reconfigure(s, &old, &next, 50, &c);
+	assert_changes(&c, 1, 2, 4, 0);
+	ck_assert_uint_eq(n_used(s), 6);
+
+	/* Unchanged: the same slot, its counters and reach. */
+	ck_assert_int_eq(slot_named(s, "192.0.2.1"), i1);
+	struct source_info si = info(s, (unsigned int)i1);
+	ck_assert_uint_eq(si.ctr.sent, 1);
+	ck_assert_uint_eq(si.ctr.replies, 1);
+	ck_assert_uint_eq(srcfilter_reach(si.filter) & 1, 1);
+	ck_assert(si.have_last);
+	/* Changed: the new options, and its samples start over. */
+	int k = slot_named(s, "192.0.2.2");
+	ck_assert_int_ge(k, 0);
+	si = info(s, (unsigned int)k);
+	ck_assert_int_eq(si.poll_cfg.maxpoll, 8);
+	ck_assert_uint_eq(si.ctr.sent, 0);
+	ck_assert_uint_eq(si.ctr.replies, 0);
+	ck_assert_uint_eq(srcfilter_reach(si.filter), 0);
+	ck_assert(!si.have_last);
+	ck_assert_int_eq(si.state, SOURCE_ACTIVE);
+	ck_assert(info(s, (unsigned int)slot_named(s, "192.0.2.5")).poll_cfg.iburst);
+	ck_assert(info(s, (unsigned int)slot_named(s, "192.0.2.6")).poll_cfg.prefer);
+	ck_assert(info(s, (unsigned int)slot_named(s, "192.0.2.7")).poll_cfg.noselect);
+	/* Removed: by name, whether resolved or not. */
+	ck_assert_int_eq(slot_named(s, "ntp.example.org"), -1);
+	ck_assert_int_eq(slot_named(s, "198.51.100.7"), -1);
+	ck_assert_int_eq(slot_named(s, "192.0.2.8"), -1);
+	/* Added: active and polled from the reload on. */
+	k = slot_named(s, "192.0.2.9");
+	ck_assert_int_ge(k, 0);
+	ck_assert_int_eq(info(s, (unsigned int)k).state, SOURCE_ACTIVE);
+	uint8_t a9[16];
+	a4(a9, 192, 0, 2, 9);
+	unsigned int from = w.n_sent;
+	ck_assert_double_eq(sources_next_due(s, 50), 0);
+	sources_poll(s, 50);
+	ck_assert_uint_eq(sent_to(&w, from, 4, a9), 1);
+	sources_free(s);
+}
+END_TEST
+
+START_TEST(reconfigure_leaves_run_time_sources)
+{
+	struct world w;
+	struct sources *s = new_set(&w);
+	struct lt_cfg_sync empty, old, next;
+	struct sources_changes c;
+
+	memset(&empty, 0, sizeof(empty));
+	memset(&old, 0, sizeof(old));
+	cfg_server(&old, "192.0.2.1", POLL4);
+	sources_reconfigure(s, &empty, &old, 0, &c);
+	/* An operator's "add server" of three more. */
+	int r1 = sources_add_server(s, "192.0.2.50", &POLL0, 0);
+	int r2 = sources_add_server(s, "192.0.2.60", &POLL0, 0);
+	int r3 = sources_add_server(s, "2001:db8::60", &POLL0, 0);
+	ck_assert_int_ge(r1, 0);
+	ck_assert_int_ge(r2, 0);
+	ck_assert_int_ge(r3, 0);
+	exchange(s, &w, r2, 0);
+
+	/* The new config names two of them (one spelt differently) and
+	 * drops its own server: adding those is -EEXIST, not a failure, and
+	 * they keep the operator's options and their state. */
+	memset(&next, 0, sizeof(next));
+	cfg_server(&next, "192.0.2.60", POLL4);
+	cfg_server(&next, "2001:db8:0::60", POLL4);
+	sources_reconfigure(s, &old, &next, 10, &c);
+	assert_changes(&c, 0, 1, 0, 0);
+	ck_assert_int_eq(slot_named(s, "192.0.2.1"), -1);
+	ck_assert_int_eq(slot_named(s, "192.0.2.50"), r1);
+	ck_assert_int_eq(slot_named(s, "192.0.2.60"), r2);
+	ck_assert_int_eq(slot_named(s, "2001:db8::60"), r3);
+	struct source_info si = info(s, (unsigned int)r2);
+	ck_assert_int_eq(si.poll_cfg.maxpoll, 0);
+	ck_assert_uint_eq(si.ctr.replies, 1);
+	ck_assert_uint_eq(n_used(s), 3);
+	sources_free(s);
+}
+END_TEST
+
+START_TEST(reconfigure_pools)
+{
+	struct world w;
+	struct sources *s = new_set(&w);
+	struct lt_cfg_sync empty, old, next;
+	struct sources_changes c;
+	const char *name;
+	int pool, fam[3];
+	uint8_t addr[3][16], addr2[3][16];
+
+	memset(&empty, 0, sizeof(empty));
+	memset(&old, 0, sizeof(old));
+	cfg_pool(&old, "a.pool.example", POLL4, 2);  /* maxsources changes */
+	cfg_pool(&old, "b.pool.example", POLL4, 1);  /* kept */
+	cfg_pool(&old, "c.pool.example", POLL4, 1);  /* removed */
+	cfg_pool(&old, "d.pool.example", POLL4, 1);  /* poll changes */
+	sources_reconfigure(s, &empty, &old, 0, &c);
+	assert_changes(&c, 4, 0, 0, 0);
+	/* Each resolves (pools are asked for in order). */
+	pool_addrs(fam, addr);
+	for (int p = 0; p < 4; p++) {
+		ck_assert_int_eq(sources_want_resolve(s, 0, &name, &pool), 0);
+		ck_assert_int_eq(pool, p);
+		for (int k = 0; k < 3; k++)
+			a4(addr2[k], 203, 0, (uint8_t)(114 + p), (uint8_t)(10 + k));
+		sources_resolved(s, 0, pool, fam, (const uint8_t(*)[16])(p ? addr2 : addr), 3, 0);
+	}
+	ck_assert_uint_eq(n_members(s, "a.pool.example"), 2);
+	ck_assert_uint_eq(n_members(s, "b.pool.example"), 1);
+	ck_assert_uint_eq(n_members(s, "c.pool.example"), 1);
+	ck_assert_uint_eq(n_members(s, "d.pool.example"), 1);
+	int bm = slot_named(s, "203.0.115.10");
+	ck_assert_int_ge(bm, 0);
+	exchange(s, &w, bm, 0);
+
+	memset(&next, 0, sizeof(next));
+	cfg_pool(&next, "b.pool.example", POLL4, 1);
+	cfg_pool(&next, "a.pool.example", POLL4, 3);
+	cfg_pool(&next, "d.pool.example", POLL0, 1);
+	cfg_pool(&next, "e.pool.example", POLL4, 2);
+	sources_reconfigure(s, &old, &next, 10, &c);
+	assert_changes(&c, 1, 1, 2, 0);
+	/* Kept: its member and that member's state. */
+	ck_assert_uint_eq(n_members(s, "b.pool.example"), 1);
+	ck_assert_int_eq(slot_named(s, "203.0.115.10"), bm);
+	ck_assert_uint_eq(info(s, (unsigned int)bm).ctr.replies, 1);
+	/* Removed and changed: their members are gone... */
+	ck_assert_uint_eq(n_members(s, "c.pool.example"), 0);
+	ck_assert_uint_eq(n_members(s, "a.pool.example"), 0);
+	ck_assert_uint_eq(n_members(s, "d.pool.example"), 0);
+	ck_assert_uint_eq(n_used(s), 1);
+	/* ...and the changed and new ones resolve again, with the new settings. */
+	int want_a = 0, want_d = 0, want_e = 0, asked = 0;
+	while (sources_want_resolve(s, 10, &name, &pool) >= 0) {
+		ck_assert_int_ge(pool, 0);
+		ck_assert_int_lt(++asked, 10);
+		want_a |= strcmp(name, "a.pool.example") == 0;
+		want_d |= strcmp(name, "d.pool.example") == 0;
+		want_e |= strcmp(name, "e.pool.example") == 0;
+		ck_assert_str_ne(name, "c.pool.example");
+		ck_assert_str_ne(name, "b.pool.example");
+		if (strcmp(name, "a.pool.example") == 0)
+			sources_resolved(s, 0, pool, fam, (const uint8_t(*)[16])addr, 3, 10);
+		else
+			sources_resolved(s, 0, pool, NULL, NULL, 0, 10);
+	}
+	ck_assert(want_a && want_d && want_e);
+	ck_assert_uint_eq(n_members(s, "a.pool.example"), 3); /* maxsources 3 now */
+	sources_free(s);
+}
+END_TEST
+
+START_TEST(reconfigure_counts_failures)
+{
+	struct world w;
+	struct sources *s = new_set(&w);
+	struct lt_cfg_sync empty, next;
+	struct sources_changes c;
+	char name[32];
+
+	memset(&empty, 0, sizeof(empty));
+	/* Every slot taken by run-time sources: a configured one has no room. */
+	for (int i = 0; i < SOURCES_MAX; i++) {
+		snprintf(name, sizeof(name), "198.51.100.%d", i + 1);
+		ck_assert_int_ge(sources_add_server(s, name, &POLL4, 0), 0);
+	}
+	memset(&next, 0, sizeof(next));
+	cfg_server(&next, "192.0.2.1", POLL4);
+	cfg_server(&next, "198.51.100.1", POLL4); /* already there: not a failure */
+	sources_reconfigure(s, &empty, &next, 0, &c);
+	assert_changes(&c, 0, 0, 0, 1);
+	ck_assert_int_eq(slot_named(s, "192.0.2.1"), -1);
+	ck_assert_uint_eq(n_used(s), SOURCES_MAX);
+	sources_free(s);
+}
+END_TEST
+
 Suite *sources_suite(void)
 {
 	Suite *s = suite_create("sources");
@@ -1037,5 +1419,14 @@ Suite *sources_suite(void)
 	tcase_add_test(c, burst_sends_total_quick_polls);
 	tcase_add_test(c, burst_all_uses_two_second_intervals);
 	suite_add_tcase(s, c);
+
+	TCase *r = tcase_create("reconfigure");
+	tcase_add_test(r, reconfigure_from_nothing_adds_all);
+	tcase_add_test(r, reconfigure_identical_keeps_everything);
+	tcase_add_test(r, reconfigure_add_remove_change);
+	tcase_add_test(r, reconfigure_leaves_run_time_sources);
+	tcase_add_test(r, reconfigure_pools);
+	tcase_add_test(r, reconfigure_counts_failures);
+	suite_add_tcase(s, r);
 	return s;
 }

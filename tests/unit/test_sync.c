@@ -665,6 +665,196 @@ START_TEST(restart_ignores_stale_or_local_snapshot)
 }
 END_TEST
 
+/* ---- reload ---------------------------------------------------------------- */
+
+/* Reload w's sync with next; the bits, and next becomes w's config. */
+static unsigned int reconfigure(struct world *w, const struct lt_cfg_sync *next, struct sources_changes *ch)
+{
+	unsigned int bits = sync_reconfigure(w->s, next, mono(w->c), ch);
+
+	w->cfg.sync = *next;
+	return bits;
+}
+
+#define ASSERT_RECONF(w, next, want)                                                          \
+	do {                                                                                  \
+		struct sources_changes ch_;                                                   \
+		unsigned int got_ = reconfigure(w, next, &ch_);                               \
+		ck_assert_msg(got_ == (unsigned int)(want), "reload bits 0x%x, want 0x%x (line %d)", \
+			      got_, (unsigned int)(want), __LINE__);                          \
+	} while (0)
+
+/* What a reload must not touch: the time served, the frequency, the counts. */
+struct clock_state {
+	ntp_ts_t served;
+	double freq_ppm;
+	unsigned long updates, steps;
+	enum sync_mode mode;
+	uint8_t stratum;
+};
+
+static struct clock_state clock_state(const struct world *w)
+{
+	struct sync_status st = status(w);
+
+	return (struct clock_state){.served = sync_served(w->s, w->c), .freq_ppm = st.freq_ppm,
+				    .updates = st.updates, .steps = st.steps, .mode = st.mode,
+				    .stratum = (uint8_t)st.stratum};
+}
+
+static void assert_clock_kept(const struct world *w, const struct clock_state *before)
+{
+	struct clock_state now = clock_state(w);
+
+	ck_assert_msg(now.served == before->served, "served time moved by %.9f s",
+		      ntp_interval_to_double(ntp_ts_diff(now.served, before->served)));
+	ck_assert_double_eq(now.freq_ppm, before->freq_ppm);
+	ck_assert_uint_eq(now.updates, before->updates);
+	ck_assert_uint_eq(now.steps, before->steps);
+	ck_assert_int_eq(now.mode, before->mode);
+	ck_assert_uint_eq(now.stratum, before->stratum);
+}
+
+START_TEST(reconfigure_identical_changes_nothing)
+{
+	struct world *w = converged();
+	struct clock_state before = clock_state(w);
+	struct lt_cfg_sync next = w->cfg.sync;
+	struct sources_changes ch;
+
+	memset(&ch, 0xff, sizeof(ch));
+	ck_assert_uint_eq(reconfigure(w, &next, &ch), 0);
+	ck_assert_uint_eq(ch.added + ch.removed + ch.changed + ch.failed, 0);
+	assert_clock_kept(w, &before);
+	/* A copy made field by field, as a config load does, is identical too. */
+	struct lt_config again;
+	config(&again, 0);
+	ck_assert_uint_eq(reconfigure(w, &again.sync, &ch), 0);
+	assert_clock_kept(w, &before);
+	/* And it goes on as before. */
+	run(w, true_s(w, w->c) + 20, NULL);
+	check_upstream(w);
+	sync_free(w->s);
+	free(w);
+}
+END_TEST
+
+START_TEST(reconfigure_reports_each_part)
+{
+	struct world *w = converged();
+	struct clock_state before = clock_state(w);
+	struct lt_cfg_sync next = w->cfg.sync;
+
+	/* selection */
+	next.minsources = 2;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_SELECTION);
+	next.maxdistance = 1.5;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_SELECTION);
+	/* discipline: every setting of the loop */
+	next.makestep_threshold = 0.5;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_DISCIPLINE);
+	next.makestep_limit = -1;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_DISCIPLINE);
+	next.maxslewrate = 1000;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_DISCIPLINE);
+	next.maxupdateskew = 100;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_DISCIPLINE);
+	next.maxdrift = 100;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_DISCIPLINE);
+	next.corrtimeratio = 10;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_DISCIPLINE);
+	next.leapsecmode = LT_LEAPSECMODE_SMEAR;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_DISCIPLINE);
+	next.smear_window = 3600;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_DISCIPLINE);
+	next.smear_quadratic = !next.smear_quadratic;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_DISCIPLINE);
+	/* logs (a directory that cannot be used: logs off, still a change) */
+	next.logchange = 0.25;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_LOGS);
+	snprintf(next.logdir, sizeof(next.logdir), "/nonexistent-linetime-test/log");
+	ASSERT_RECONF(w, &next, SYNC_RECONF_LOGS);
+	next.log_tracking = 1;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_LOGS);
+	next.log_measurements = 1;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_LOGS);
+	next.log_statistics = 1;
+	ASSERT_RECONF(w, &next, SYNC_RECONF_LOGS);
+	/* leap table and driftfile */
+	snprintf(next.leapsectz, sizeof(next.leapsectz), "right/UTC");
+	ASSERT_RECONF(w, &next, SYNC_RECONF_LEAPSECTZ);
+	next.leapsectz[0] = '\0';
+	ASSERT_RECONF(w, &next, SYNC_RECONF_LEAPSECTZ);
+	snprintf(next.driftfile, sizeof(next.driftfile), "/nonexistent-linetime-test/drift");
+	ASSERT_RECONF(w, &next, SYNC_RECONF_DRIFTFILE);
+	/* Each again: nothing. */
+	ASSERT_RECONF(w, &next, 0);
+
+	/* Several at once. */
+	next.minsources = 1;
+	next.maxslewrate = 83333.333;
+	next.logchange = 1.0;
+	next.driftfile[0] = '\0';
+	ASSERT_RECONF(w, &next, SYNC_RECONF_SELECTION | SYNC_RECONF_DISCIPLINE | SYNC_RECONF_LOGS |
+					SYNC_RECONF_DRIFTFILE);
+	/* Through all of it the clock was left alone. */
+	assert_clock_kept(w, &before);
+	ck_assert(sync_dirty(w->s));
+	sync_free(w->s);
+	free(w);
+}
+END_TEST
+
+START_TEST(reconfigure_sources_keeps_the_clock)
+{
+	struct world *w = converged();
+	struct clock_state before = clock_state(w);
+	struct lt_cfg_sync next = w->cfg.sync;
+	struct sources_changes ch;
+	struct source_info si;
+	int s1 = slot_of(w, 0);
+
+	ck_assert_int_eq(sources_info(sync_sources(w->s), (unsigned int)s1, &si), 0);
+	uint64_t replies = si.ctr.replies;
+	ck_assert_uint_gt(replies, 0);
+
+	/* The falseticker leaves the config. */
+	next.n_servers = 2;
+	ck_assert_uint_eq(reconfigure(w, &next, &ch), SYNC_RECONF_SOURCES);
+	ck_assert_uint_eq(ch.removed, 1);
+	ck_assert_uint_eq(ch.added + ch.changed + ch.failed, 0);
+	assert_clock_kept(w, &before);
+	/* The others kept their state. */
+	ck_assert_int_eq(slot_of(w, 0), s1);
+	ck_assert_int_eq(sources_info(sync_sources(w->s), (unsigned int)s1, &si), 0);
+	ck_assert_uint_eq(si.ctr.replies, replies);
+	/* The two true servers go on serving the truth, without a step. */
+	run(w, true_s(w, w->c) + 20, NULL);
+	ck_assert_int_eq(status(w).mode, SYNC_UPSTREAM);
+	ck_assert_uint_eq(status(w).steps, before.steps);
+	ck_assert_double_le(max_err(w, 10), SERVED_BOUND);
+	ck_assert_double_eq_tol(status(w).freq_ppm, before.freq_ppm, 1.0);
+
+	/* It comes back with other options: added; server 1's options change:
+	 * changed, and its samples start over. */
+	next = w->cfg.sync;
+	next.n_servers = 3;
+	next.servers[0].poll.maxpoll = 1;
+	ck_assert_uint_eq(reconfigure(w, &next, &ch), SYNC_RECONF_SOURCES);
+	ck_assert_uint_eq(ch.added, 1);
+	ck_assert_uint_eq(ch.changed, 1);
+	ck_assert_uint_eq(ch.removed + ch.failed, 0);
+	ck_assert_int_eq(sources_info(sync_sources(w->s), (unsigned int)slot_of(w, 0), &si), 0);
+	ck_assert_uint_eq(si.ctr.replies, 0);
+	ck_assert_int_eq(si.poll_cfg.maxpoll, 1);
+	run(w, true_s(w, w->c) + 30, NULL);
+	check_upstream(w);
+	ck_assert_uint_eq(status(w).steps, before.steps);
+	sync_free(w->s);
+	free(w);
+}
+END_TEST
+
 Suite *sync_suite(void)
 {
 	Suite *s = suite_create("sync");
@@ -683,5 +873,12 @@ Suite *sync_suite(void)
 	tcase_add_test(r, restart_ignores_stale_or_local_snapshot);
 	tcase_set_timeout(r, 30);
 	suite_add_tcase(s, r);
+
+	TCase *rl = tcase_create("reload");
+	tcase_add_test(rl, reconfigure_identical_changes_nothing);
+	tcase_add_test(rl, reconfigure_reports_each_part);
+	tcase_add_test(rl, reconfigure_sources_keeps_the_clock);
+	tcase_set_timeout(rl, 30);
+	suite_add_tcase(s, rl);
 	return s;
 }
