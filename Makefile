@@ -4,6 +4,7 @@
 #   make check      install deps, build, run unit (plain + ASan/UBSan) and integration tests
 #   make demo       install deps, bring up the lab, query it with real clients, stay up
 #   make unit       unit tests only (no root needed)
+#   make docs-check the man pages against the code (no root needed)
 
 CC      ?= cc
 BUILD   := build
@@ -18,6 +19,7 @@ DPDK_LIBS   := $(shell pkg-config --libs libdpdk 2>/dev/null)
 CFG_CFLAGS  := $(shell pkg-config --cflags libconfig json-c 2>/dev/null)
 CFG_LIBS    := $(shell pkg-config --libs libconfig json-c 2>/dev/null)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
+MHD_LIBS    := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 # DPDK's headers want at least SSE4.2 on x86; keep to what the N100 has.
 ARCH    := -march=x86-64-v2
 VERSION ?= 0.1.0
@@ -39,11 +41,13 @@ SYNC_SRCS     := control/srcfilter.c control/srcselect.c control/discipline.c co
 CTL_SRCS      := control/linetimed.c control/localclock.c control/admin.c control/report.c \
                  control/punt.c control/clients.c control/signd.c control/mssntp.c \
                  control/health.c $(SYNC_SRCS) control/syncreport.c control/upstream.c \
+                 control/metrics.c control/httpmetrics.c \
                  dataplane/policy.c dataplane/acl.c dataplane/clientlog.c dataplane/tstamp.c
 CTLTOOL_SRCS  := tools/linetimectl.c
 GENLOGIC_SRCS := tools/gen/genreq.c tools/gen/genval.c tools/gen/genstats.c tools/gen/genrate.c
 GENDPDK_SRCS  := tools/gen/gen_main.c tools/gen/gen_port.c
 PKTBENCH_SRCS := tools/bench/pktbench.c
+IMPORT_SRCS   := tools/import_chrony/chronyconf.c tools/import_chrony/import.c
 
 UNIT_SRCS     := tests/unit/check_main.c tests/unit/test_ntp_time.c tests/unit/test_ntp_packet.c \
                  tests/unit/test_pktproc.c tests/unit/test_neigh.c tests/unit/test_inject.c \
@@ -54,7 +58,8 @@ UNIT_SRCS     := tests/unit/check_main.c tests/unit/test_ntp_time.c tests/unit/t
                  tests/unit/test_discipline.c tests/unit/test_synclog.c tests/unit/simclock.c \
                  tests/unit/pcap_read.c tests/unit/testutil.c tests/unit/test_sysclock.c \
                  tests/unit/test_leapdb.c tests/unit/test_ntpclient.c tests/unit/test_sources.c \
-                 tests/unit/test_clockmodel.c tests/unit/test_sync.c
+                 tests/unit/test_clockmodel.c tests/unit/test_sync.c tests/unit/test_import_chrony.c \
+                 tests/unit/test_metrics.c
 
 COMMON_SRCS := $(PROTO_SRCS) $(PLATFORM_SRCS)
 DP_SRCS     := $(COMMON_SRCS) $(DPLOGIC_SRCS) $(DPDPDK_SRCS)
@@ -62,16 +67,18 @@ CTLD_SRCS   := $(COMMON_SRCS) $(CTL_SRCS)
 CTLCLI_SRCS := $(COMMON_SRCS) $(CTLTOOL_SRCS)
 TEST_SRCS   := $(COMMON_SRCS) $(DPLOGIC_SRCS) control/report.c control/localclock.c \
                control/clients.c $(SYNC_SRCS) control/syncreport.c \
-               control/signd.c control/mssntp.c control/health.c $(GENLOGIC_SRCS) $(UNIT_SRCS)
+               control/signd.c control/mssntp.c control/health.c control/metrics.c \
+               $(GENLOGIC_SRCS) $(IMPORT_SRCS) $(UNIT_SRCS)
 GEN_SRCS    := $(COMMON_SRCS) $(GENLOGIC_SRCS) $(GENDPDK_SRCS)
 PKTB_SRCS   := $(COMMON_SRCS) $(DPLOGIC_SRCS) tools/gen/genreq.c $(PKTBENCH_SRCS)
+IMPB_SRCS   := $(COMMON_SRCS) $(IMPORT_SRCS) tools/import_chrony/import_main.c
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 BINS := $(BUILD)/linetime-dp $(BUILD)/linetimed $(BUILD)/linetimectl $(BUILD)/linetime-gen \
-        $(BUILD)/pktbench
+        $(BUILD)/pktbench $(BUILD)/linetime-import-chrony
 
-.PHONY: all check unit unit-asan integration demo deps clean install bench bench-signd
+.PHONY: all check unit unit-asan integration docs-check demo deps clean install bench bench-signd
 all: $(BINS)
 
 $(BUILD)/rel/%.o: %.c
@@ -85,12 +92,14 @@ $(BUILD)/asan/%.o: %.c
 $(BUILD)/linetime-dp: $(call obj,rel,$(DP_SRCS))
 	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
 $(BUILD)/linetimed: $(call obj,rel,$(CTLD_SRCS))
-	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
+	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) $(MHD_LIBS) -lm
 $(BUILD)/linetimectl: $(call obj,rel,$(CTLCLI_SRCS))
 	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
 $(BUILD)/linetime-gen: $(call obj,rel,$(GEN_SRCS))
 	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
 $(BUILD)/pktbench: $(call obj,rel,$(PKTB_SRCS))
+	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
+$(BUILD)/linetime-import-chrony: $(call obj,rel,$(IMPB_SRCS))
 	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
 $(BUILD)/unit-tests: $(call obj,rel,$(TEST_SRCS))
 	$(CC) $^ -o $@ $(CHECK_LIBS) $(DPDK_LIBS) $(CFG_LIBS) -lm
@@ -109,6 +118,10 @@ unit-asan: $(BUILD)/unit-tests-asan
 
 integration: $(BINS)
 	tests/integration/run.sh
+
+# docs-check: the man pages against the code, no root or lab (also run by integration).
+docs-check: $(BUILD)/linetimectl $(BUILD)/linetimed
+	tests/integration/t07_docs.sh
 
 # check: deps first (a fresh machine needs nothing else), then every test.
 check:
@@ -138,8 +151,12 @@ demo:
 install: $(BINS)
 	install -d $(DESTDIR)/usr/sbin $(DESTDIR)/usr/bin $(DESTDIR)/etc/linetime
 	install -m 0755 $(BUILD)/linetime-dp $(BUILD)/linetimed $(DESTDIR)/usr/sbin/
-	install -m 0755 $(BUILD)/linetimectl $(BUILD)/linetime-gen $(DESTDIR)/usr/bin/
-	install -D -m 0644 docs/linetimectl.8 $(DESTDIR)/usr/share/man/man8/linetimectl.8
+	install -m 0755 $(BUILD)/linetimectl $(BUILD)/linetime-gen $(BUILD)/linetime-import-chrony \
+	  $(DESTDIR)/usr/bin/
+	install -d $(DESTDIR)/usr/share/man/man1 $(DESTDIR)/usr/share/man/man5 $(DESTDIR)/usr/share/man/man8
+	install -m 0644 docs/man/*.1 $(DESTDIR)/usr/share/man/man1/
+	install -m 0644 docs/man/*.5 $(DESTDIR)/usr/share/man/man5/
+	install -m 0644 docs/man/*.8 $(DESTDIR)/usr/share/man/man8/
 
 clean:
 	rm -rf $(BUILD)

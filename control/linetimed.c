@@ -6,6 +6,7 @@
  * socket. One thread, one poll() loop.
  */
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,17 +21,21 @@
 #include "clients.h"
 #include "cmdline.h"
 #include "config.h"
+#include "counters.h"
 #include "health.h"
+#include "httpmetrics.h"
 #include "localclock.h"
 #include "log.h"
+#include "metrics.h"
 #include "mssntp.h"
 #include "ntp_packet.h"
 #include "policy.h"
 #include "punt.h"
 #include "report.h"
 #include "shm.h"
-#include "tsc.h"
+#include "sources.h"
 #include "sync.h"
+#include "tsc.h"
 #include "upstream.h"
 
 #define TICK_MS 10          /* punt ring drain */
@@ -47,6 +52,7 @@ struct control {
 	struct localclock clock;
 	struct mssntp *mssntp;
 	struct upstream *upstream;    /* NULL: no servers, serve the system clock */
+	struct httpmetrics *http;     /* NULL: no metrics.listen */
 	uint64_t dp_epoch_seen;
 	uint64_t dp_beat_seen;
 	uint64_t dp_beat_ms;
@@ -55,7 +61,24 @@ struct control {
 	uint64_t reloads;
 	uint64_t reloads_failed;
 	uint64_t started_ns;
+	/* Frames lost on the rings between the processes, sampled each second:
+	 * punts the dataplane could not queue (a region counter, reset with the
+	 * region) and injects control could not (control's own). */
+	struct health_window punt_drops, inject_drops;
 };
+
+static void sample_ring_drops(struct control *c, uint64_t now_s)
+{
+	health_window_add(&c->punt_drops, now_s,
+			  report_counter_total(shm_stats(c->region), LT_CTR_drop_punt_full));
+	health_window_add(&c->inject_drops, now_s, punt_counters()->inject_ring_full);
+}
+
+static uint64_t ring_drops_last_minute(const struct control *c, uint64_t now_s)
+{
+	return health_window_rise(&c->punt_drops, now_s, 60) +
+	       health_window_rise(&c->inject_drops, now_s, 60);
+}
 
 static void on_signal(int sig)
 {
@@ -101,7 +124,8 @@ static void on_punt_stamp(void *arg, const struct lt_msg *m)
 		upstream_on_stamp(c->upstream, m);
 }
 
-/* health: one verdict for monitoring, with its checks. */
+/* health: one verdict for monitoring, with its checks; args override the
+ * config's thresholds for this call. */
 static int cmd_health(void *ctx, struct json_object *args, struct json_object *data, char *err,
 		      size_t errlen)
 {
@@ -110,15 +134,21 @@ static int cmd_health(void *ctx, struct json_object *args, struct json_object *d
 	static struct signd_stats signd;
 	static struct sync_status sync;
 	struct lt_clock_snapshot snap;
+	struct lt_cfg_health limits = c->cfg.health;
 
-	(void)args;
-	(void)err;
-	(void)errlen;
+	if (health_limits_from_args(&limits, args, err, errlen) != 0)
+		return -EINVAL;
+	uint64_t now_ms = mono_ms();
+	sample_ring_drops(c, now_ms / 1000);
 	shm_clock_read(shm_clock(c->region), &snap);
 	shm_ports_read(shm_ports(c->region), &ports);
 	mssntp_stats(c->mssntp, &signd, NULL);
 	struct health_inputs in = {
+		.limits = &limits,
 		.dp_alive = c->dp_alive,
+		.dp_heartbeat_age = c->dp_beat_ms ? (double)(now_ms - c->dp_beat_ms) / 1e3
+						  : (double)(mono_ns() - c->started_ns) / 1e9,
+		.ring_drops = ring_drops_last_minute(c, now_ms / 1000),
 		.clock = &snap,
 		.now_tsc = tsc_read(),
 		.ports = &ports,
@@ -134,6 +164,8 @@ static int cmd_health(void *ctx, struct json_object *args, struct json_object *d
 		in.upstream_reference = sync.reference;
 		in.upstream_stratum = sync.stratum;
 		in.upstream_distance = sync.root_delay / 2 + sync.root_dispersion;
+		in.upstream_offset = sync.ever_synced ? sync.last_offset : NAN;
+		in.good_sources = sync.good_sources;
 	}
 	health_report(&in, data);
 	return 0;
@@ -321,22 +353,119 @@ static void restart_only(const struct lt_config *a, const struct lt_config *b, s
 	DIFF(strcmp(a->region_path, b->region_path) != 0, "region");
 	DIFF(strcmp(a->admin_socket, b->admin_socket) != 0, "admin.socket");
 	DIFF(strcmp(a->admin_group, b->admin_group) != 0, "admin.group");
+	DIFF(strcmp(a->pidfile_dir, b->pidfile_dir) != 0, "pidfile_dir");
 	DIFF(a->clientloglimit != b->clientloglimit, "clientloglimit");
-	DIFF(memcmp(&a->sync, &b->sync, sizeof(a->sync)) != 0,
-	     "servers/pools/discipline (linetimectl add/delete change sources at run time)");
+	DIFF(a->sync.steer_system_clock != b->sync.steer_system_clock, "steer_system_clock");
 #undef DIFF
+}
+
+static void applied_add(struct json_object *applied, const char *what)
+{
+	json_object_array_add(applied, json_object_new_string(what));
+}
+
+static int render_metrics(void *ctx, char **text, size_t *len);
+
+/* metrics.listen: (re)start the HTTP listener on that address ("" closes
+ * it). The new one is opened before the old closes, unless it needs the
+ * old one's port. On failure the old one keeps serving if it could be left
+ * open; c->http says what runs. */
+static int apply_metrics_listen(struct control *c, const char *listen)
+{
+	char err[256];
+	struct httpmetrics *h = NULL;
+
+	if (listen[0]) {
+		h = httpmetrics_start(listen, render_metrics, c, err, sizeof(err));
+		if (!h && c->http) {
+			httpmetrics_stop(c->http);
+			c->http = NULL;
+			h = httpmetrics_start(listen, render_metrics, c, err, sizeof(err));
+		}
+		if (!h) {
+			log_msg(LOG_ERR, "metrics: %s", err);
+			return -1;
+		}
+		log_msg(LOG_INFO, "metrics: serving http://%s/metrics", listen);
+	} else if (c->http) {
+		log_msg(LOG_INFO, "metrics: HTTP listener closed");
+	}
+	httpmetrics_stop(c->http);
+	c->http = h;
+	return 0;
+}
+
+/* Servers or pools appeared in, or left, the config: start or stop
+ * following them. Without them the system clock is served again. */
+static int switch_upstream(struct control *c, const struct lt_config *next)
+{
+	if (!c->upstream) {
+		c->cfg.sync = next->sync;
+		c->upstream = upstream_new(&c->cfg, &c->clock, c->region);
+		if (!c->upstream)
+			return -1;
+		upstream_register_commands(c->upstream);
+		log_msg(LOG_NOTICE, "reload: upstream servers configured; synchronising to them");
+		return 0;
+	}
+	upstream_free(c->upstream);
+	c->upstream = NULL;
+	c->cfg.sync = next->sync;
+	localclock_update(&c->clock, shm_clock(c->region), shm_ports(c->region));
+	log_msg(LOG_NOTICE, "reload: no upstream servers left; serving the system clock");
+	return 0;
+}
+
+/* The upstream section changed: name each part that did. */
+static void apply_sync(struct control *c, const struct lt_config *next, struct json_object *applied)
+{
+	struct sources_changes ch;
+	char what[96];
+	unsigned int bits;
+
+	if (!c->upstream != !upstream_configured(next)) {
+		if (switch_upstream(c, next) == 0)
+			applied_add(applied, c->upstream ? "servers/pools (upstream sync started)"
+							 : "servers/pools (upstream sync stopped)");
+		return;
+	}
+	if (!c->upstream) {
+		c->cfg.sync = next->sync;
+		return;
+	}
+	bits = upstream_configure(c->upstream, next, &ch);
+	c->cfg.sync = next->sync;
+	if (bits & SYNC_RECONF_SOURCES) {
+		snprintf(what, sizeof(what), "servers/pools (%u added, %u removed, %u changed%s)",
+			 ch.added, ch.removed, ch.changed, ch.failed ? ", some failed" : "");
+		applied_add(applied, what);
+	}
+	if (bits & SYNC_RECONF_SELECTION)
+		applied_add(applied, "minsources/maxdistance");
+	if (bits & SYNC_RECONF_DISCIPLINE)
+		applied_add(applied, "makestep/maxslewrate/maxupdateskew/maxdrift/corrtimeratio/leapsecmode/smoothtime");
+	if (bits & SYNC_RECONF_LOGS)
+		applied_add(applied, "logdir/log/logchange");
+	if (bits & SYNC_RECONF_LEAPSECTZ)
+		applied_add(applied, "leapsectz");
+	if (bits & SYNC_RECONF_DRIFTFILE)
+		applied_add(applied, "driftfile");
 }
 
 /*
  * Re-read the config file, validate it whole, and apply what can change
- * while running: access rules, rate limits, KoD, local stratum, holdover,
- * precision, log level, ntpsigndsocket. An invalid file changes nothing.
+ * while running: access rules, rate limits, KoD, signd, upstream sources
+ * and discipline, logs, local stratum, holdover, precision, log level,
+ * health thresholds, metrics listener, write group. An invalid file
+ * changes nothing. The dataplane is never restarted: it picks up the new
+ * policy generation between two poll rounds.
  */
 static int reload(struct control *c, struct json_object *data, char *err, size_t errlen)
 {
 	static struct lt_config next;
 	static struct lt_policy oldp, newp;
 	struct json_object *applied = json_object_new_array(), *restart = json_object_new_array();
+	int steer = c->cfg.sync.steer_system_clock;
 
 	if (config_load_file(c->cfg.path, &next, err, errlen) != 0) {
 		c->reloads_failed++;
@@ -349,7 +478,7 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 	/* Before the policy: whether MS-SNTP is punted follows what signd got. */
 	if (strcmp(next.ntpsigndsocket, c->cfg.ntpsigndsocket) != 0) {
 		if (mssntp_configure(c->mssntp, &next) == 0)
-			json_object_array_add(applied, json_object_new_string("ntpsigndsocket"));
+			applied_add(applied, "ntpsigndsocket");
 		else
 			snprintf(next.ntpsigndsocket, sizeof(next.ntpsigndsocket), "%s",
 				 c->cfg.ntpsigndsocket);
@@ -358,22 +487,43 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 	policy_from_config(&next, &newp);
 	if (memcmp(&oldp, &newp, sizeof(oldp)) != 0) {
 		c->policy_generation = policy_publish(shm_policy(c->region), &newp);
-		json_object_array_add(applied, json_object_new_string("access/ratelimit/kod_deny"));
+		applied_add(applied, "access/ratelimit/kod_deny");
 	}
-	if (next.local_stratum != c->cfg.local_stratum || next.holdover != c->cfg.holdover ||
-	    next.precision != c->cfg.precision || next.local_distance != c->cfg.local_distance) {
+	int local_changed = next.local_stratum != c->cfg.local_stratum ||
+			    next.holdover != c->cfg.holdover || next.precision != c->cfg.precision ||
+			    next.local_distance != c->cfg.local_distance ||
+			    next.local_orphan != c->cfg.local_orphan;
+	if (local_changed) {
 		localclock_configure(&c->clock, &next);
-		if (c->upstream)
-			upstream_configure(c->upstream, &next);
-		json_object_array_add(applied, json_object_new_string("local/holdover/precision"));
+		applied_add(applied, "local/holdover/precision");
 	}
+	if (local_changed || memcmp(&next.sync, &c->cfg.sync, sizeof(next.sync)) != 0)
+		apply_sync(c, &next, applied);
 	if (next.log_level != c->cfg.log_level) {
 		log_set_level(next.log_level);
-		json_object_array_add(applied, json_object_new_string("log.level"));
+		applied_add(applied, "log.level");
+	}
+	if (memcmp(&next.health, &c->cfg.health, sizeof(next.health)) != 0)
+		applied_add(applied, "health");
+	if (strcmp(next.metrics_listen, c->cfg.metrics_listen) != 0) {
+		if (apply_metrics_listen(c, next.metrics_listen) == 0)
+			applied_add(applied, "metrics.listen");
+		else if (c->http) /* the old listener still runs */
+			memcpy(next.metrics_listen, c->cfg.metrics_listen, sizeof(next.metrics_listen));
+		else
+			next.metrics_listen[0] = '\0';
+	}
+	if (strcmp(next.admin_write_group, c->cfg.admin_write_group) != 0) {
+		if (admin_set_write_group(next.admin_write_group) == 0)
+			applied_add(applied, "admin.write_group");
+		else
+			memcpy(next.admin_write_group, c->cfg.admin_write_group,
+			       sizeof(next.admin_write_group));
 	}
 	/* Adopt the reloadable settings; keep the running ones that need a restart. */
 	c->cfg.local_stratum = next.local_stratum;
 	c->cfg.local_distance = next.local_distance;
+	c->cfg.local_orphan = next.local_orphan;
 	c->cfg.holdover = next.holdover;
 	c->cfg.precision = next.precision;
 	c->cfg.log_level = next.log_level;
@@ -382,6 +532,11 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 	c->cfg.kod_deny = next.kod_deny;
 	c->cfg.ratelimit = next.ratelimit;
 	memcpy(c->cfg.ntpsigndsocket, next.ntpsigndsocket, sizeof(next.ntpsigndsocket));
+	c->cfg.health = next.health;
+	memcpy(c->cfg.metrics_listen, next.metrics_listen, sizeof(next.metrics_listen));
+	memcpy(c->cfg.admin_write_group, next.admin_write_group, sizeof(next.admin_write_group));
+	/* steer_system_clock needs a restart: keep the running value. */
+	c->cfg.sync.steer_system_clock = steer;
 	config_free(&next);
 	c->reloads++;
 	log_msg(LOG_NOTICE, "reloaded %s: %zu change(s) applied, %zu need a restart; policy generation %u",
@@ -395,6 +550,59 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 		json_object_put(applied);
 		json_object_put(restart);
 	}
+	return 0;
+}
+
+/* The page behind linetimectl metrics and GET /metrics: the read commands'
+ * answers, rendered as Prometheus text. */
+static int render_metrics(void *ctx, char **text, size_t *len)
+{
+	static const char *const names[] = { "serverstats", "ports", "status", "signd",
+					     "health", "tracking", "sources", "sourcestats" };
+	struct json_object *obj[sizeof(names) / sizeof(names[0])];
+	int rc;
+
+	(void)ctx;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		obj[i] = json_object_new_object();
+		/* No upstream: no tracking, sources or sourcestats commands. */
+		if (admin_call(names[i], NULL, obj[i]) != 0) {
+			json_object_put(obj[i]);
+			obj[i] = NULL;
+		}
+	}
+	struct metrics_input in = {
+		.serverstats = obj[0],
+		.ports = obj[1],
+		.status = obj[2],
+		.signd = obj[3],
+		.health = obj[4],
+		.tracking = obj[5],
+		.sources = obj[6],
+		.sourcestats = obj[7],
+		.version = LT_VERSION,
+	};
+	rc = metrics_render(&in, text, len);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		json_object_put(obj[i]);
+	return rc;
+}
+
+static int cmd_metrics(void *ctx, struct json_object *args, struct json_object *data, char *err,
+		       size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	(void)args;
+	rc = render_metrics(ctx, &text, &len);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot render the metrics: %s", strerror(-rc));
+		return rc;
+	}
+	json_object_object_add(data, "text", json_object_new_string_len(text, (int)len));
+	free(text);
 	return 0;
 }
 
@@ -491,6 +699,12 @@ int main(int argc, char **argv)
 		       "one verdict for monitoring (OK/WARNING/CRITICAL) and the checks behind it");
 	admin_register("signd", ADMIN_READ, cmd_signd, &c,
 		       "MS-SNTP signing through Samba: socket state, queue, signed, failures, latency");
+	admin_register("metrics", ADMIN_READ, cmd_metrics, &c,
+		       "every counter and gauge in Prometheus text format, as \"text\"");
+	if (admin_set_write_group(c.cfg.admin_write_group) != 0)
+		return 1;
+	if (c.cfg.metrics_listen[0] && apply_metrics_listen(&c, c.cfg.metrics_listen) != 0)
+		return 1;
 	if (c.upstream)
 		upstream_register_commands(c.upstream);
 
@@ -508,9 +722,10 @@ int main(int argc, char **argv)
 
 	uint64_t next_beat = 0, next_clock = mono_ms() + CLOCK_MS;
 	while (!stop) {
-		struct pollfd fds[65];
+		struct pollfd fds[66];
 		int n = admin_pollfds(fds, 64);
 		int has_signd = mssntp_pollfd(c.mssntp, &fds[n]);
+		int has_http = httpmetrics_pollfd(c.http, &fds[n + has_signd]);
 		int timeout = mssntp_enabled(c.mssntp) ? TICK_SIGND_MS : TICK_MS;
 		int st = mssntp_timeout_ms(c.mssntp, mono_ns());
 		if (st >= 0 && st < timeout)
@@ -520,7 +735,10 @@ int main(int argc, char **argv)
 			if (ut < timeout)
 				timeout = ut;
 		}
-		int rc = poll(fds, (nfds_t)(n + has_signd), timeout);
+		int ht = httpmetrics_timeout_ms(c.http);
+		if (ht >= 0 && ht < timeout)
+			timeout = ht;
+		int rc = poll(fds, (nfds_t)(n + has_signd + has_http), timeout);
 		if (rc < 0 && errno != EINTR) {
 			log_msg(LOG_ERR, "poll: %s", strerror(errno));
 			break;
@@ -528,6 +746,8 @@ int main(int argc, char **argv)
 		if (rc > 0)
 			admin_dispatch(fds, n);
 		mssntp_poll(c.mssntp, has_signd && rc > 0 ? fds[n].revents : 0, mono_ns());
+		if (has_http)
+			httpmetrics_run(c.http);
 		if (hup) {
 			char rerr[LT_CFG_ERR_MAX];
 			hup = 0;
@@ -542,6 +762,7 @@ int main(int argc, char **argv)
 			next_beat = now + HEARTBEAT_MS;
 			shm_proc_beat(&shm_hdr(c.region)->ctl, tsc_read());
 			watch_dataplane(&c, now);
+			sample_ring_drops(&c, now / 1000);
 		}
 		if (now >= next_clock) {
 			next_clock = now + CLOCK_MS;
@@ -559,6 +780,7 @@ int main(int argc, char **argv)
 	}
 	log_msg(LOG_INFO, "stopping; the dataplane keeps serving for %.0f s of holdover",
 		c.cfg.holdover);
+	httpmetrics_stop(c.http);
 	admin_fini();
 	upstream_free(c.upstream);
 	mssntp_free(c.mssntp);

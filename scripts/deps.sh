@@ -4,9 +4,9 @@
 set -eu
 
 PKGS="gcc make pkg-config libc6-dev
-dpdk dpdk-dev libdpdk-dev libconfig-dev libjson-c-dev check
-chrony ntpsec-ntpdig python3 python3-scapy
-iproute2 ethtool iputils-ping procps
+dpdk dpdk-dev libdpdk-dev libconfig-dev libjson-c-dev libmicrohttpd-dev check
+chrony ntpsec-ntpdig python3 python3-scapy python3-prometheus-client
+iproute2 ethtool iputils-ping procps groff-base man-db
 samba samba-dsdb-modules samba-vfs-modules samba-ad-provision python3-samba"
 
 missing=""

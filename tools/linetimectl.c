@@ -724,19 +724,51 @@ static void render_signd(struct json_object *data, const struct options *opt)
 		       get_u64(lat, "max"), get_u64(lat, "count"));
 }
 
+/* One perfdata item as monitoring plugins print it:
+ * label=value[uom];warn;crit;min;max, trailing empty fields left out. */
+static void print_perfdata(struct json_object *p)
+{
+	const char *f[4] = { get_str(p, "warn", ""), get_str(p, "crit", ""), get_str(p, "min", ""),
+			     get_str(p, "max", "") };
+	struct json_object *v = get(p, "value", json_type_double);
+	double value = v ? json_object_get_double(v) : (double)get_u64(p, "value");
+	int last = 3;
+
+	while (last >= 0 && !*f[last])
+		last--;
+	printf(" %s=%.9g%s", get_str(p, "label", "?"), value, get_str(p, "uom", ""));
+	for (int i = 0; i <= last; i++)
+		printf(";%s", f[i]);
+}
+
 static void render_health(struct json_object *data, const struct options *opt)
 {
 	struct json_object *checks = get(data, "checks", json_type_array);
+	struct json_object *perf = get(data, "perfdata", json_type_array);
 
 	(void)opt;
-	/* First line as Nagios plugins print it; then one line per check. */
-	printf("LINETIME %s - %s\n", get_str(data, "status", "UNKNOWN"), get_str(data, "summary", ""));
+	/* First line as Nagios plugins print it, perfdata after "|"; then one
+	 * line per check. */
+	printf("LINETIME %s - %s", get_str(data, "status", "UNKNOWN"), get_str(data, "summary", ""));
+	if (perf && json_object_array_length(perf)) {
+		printf(" |");
+		for (size_t i = 0; i < json_object_array_length(perf); i++)
+			print_perfdata(json_object_array_get_idx(perf, i));
+	}
+	printf("\n");
 	for (size_t i = 0; checks && i < json_object_array_length(checks); i++) {
 		struct json_object *c = json_object_array_get_idx(checks, i);
 
 		printf("  %-9s %-9s %s\n", get_str(c, "status", "?"), get_str(c, "name", "?"),
 		       get_str(c, "message", ""));
 	}
+}
+
+/* metrics: the Prometheus text as the server made it. */
+static void render_metrics(struct json_object *data, const struct options *opt)
+{
+	(void)opt;
+	fputs(get_str(data, "text", ""), stdout);
 }
 
 /* --- synchronisation: chronyc's reports ------------------------------------ */
@@ -1095,6 +1127,57 @@ static const char *need_address(const struct command *c, const char *s)
 }
 
 /* burst [GOOD/TOTAL] [ADDRESS], like chronyc; 4/8 when not given. */
+/* health [--offset W,C] [--sources W,C] [--stratum W,C] [--ring-drops W,C]
+ * [--heartbeat W,C]: thresholds for this call; an empty side (",0.5" or
+ * "0.1,") keeps the configured one, 0 turns that level off. */
+static struct json_object *parse_health(const struct command *c, int n, char **pos)
+{
+	static const struct {
+		const char *opt, *key;
+		bool whole;
+	} th[] = {
+		{ "--offset", "offset", false },       { "--sources", "sources", true },
+		{ "--stratum", "stratum", true },      { "--ring-drops", "ring_drops", true },
+		{ "--heartbeat", "heartbeat", false },
+	};
+	struct json_object *args = json_object_new_object();
+
+	for (int i = 0; i < n; i++) {
+		size_t k;
+
+		for (k = 0; k < sizeof(th) / sizeof(th[0]); k++)
+			if (strcmp(pos[i], th[k].opt) == 0)
+				break;
+		if (k == sizeof(th) / sizeof(th[0]))
+			die_usage("%s: unexpected argument '%s'", c->name, pos[i]);
+		if (i + 1 >= n || !strchr(pos[i + 1], ','))
+			die_usage("%s: %s needs WARNING,CRITICAL (e.g. %s)", c->name, th[k].opt,
+				  th[k].whole ? "2,1" : "0.01,0.1");
+		char *side = pos[++i];
+		for (int level = 0; level < 2; level++) {
+			size_t len = strcspn(side, ",");
+			char buf[32], key[48], *end;
+
+			if (len >= sizeof(buf))
+				die_usage("%s: %s: '%s' is too long", c->name, th[k].opt, side);
+			memcpy(buf, side, len);
+			buf[len] = '\0';
+			side += len + (side[len] == ',');
+			if (!buf[0])
+				continue;
+			errno = 0;
+			double v = strtod(buf, &end);
+			if (*end || errno || !isfinite(v) || v < 0 || (th[k].whole && v != floor(v)))
+				die_usage("%s: %s: '%s' is not a %snumber >= 0", c->name, th[k].opt, buf,
+					  th[k].whole ? "whole " : "");
+			snprintf(key, sizeof(key), "%s_%s", th[k].key, level ? "critical" : "warning");
+			json_object_object_add(args, key, th[k].whole ? json_object_new_int64((int64_t)v)
+								      : json_object_new_double(v));
+		}
+	}
+	return args;
+}
+
 static struct json_object *parse_burst(const struct command *c, int n, char **pos)
 {
 	long good = 4, total = 8;
@@ -1300,12 +1383,35 @@ static const struct command commands[] = {
 	  "and sent, failures by reason, and the signing latency (p50/p90/p99/max).",
 	  .render = render_signd },
 	{ .name = "health",
+	  .synopsis = "[--offset W,C] [--sources W,C] [--stratum W,C] [--ring-drops W,C] "
+		      "[--heartbeat W,C]",
 	  .summary = "one verdict for monitoring: OK, WARNING or CRITICAL",
 	  .description =
-	  "Check the dataplane, the clock being served, the port links and (when\n"
-	  "configured) MS-SNTP signing. Prints a Nagios-style first line and one line\n"
-	  "per check, and exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (no answer).",
-	  .render = render_health, .nagios = true },
+	  "Check the dataplane (heartbeat), the clock being served (stratum), the port\n"
+	  "links, frames dropped on the rings between the processes in the last\n"
+	  "minute, MS-SNTP signing (when configured) and, with upstream servers, the\n"
+	  "synchronisation, the number of good sources and the offset from them.\n"
+	  "Prints a Nagios plugin's first line (status, summary, | perfdata) and one\n"
+	  "line per check; exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (no answer).\n"
+	  "Thresholds come from linetime.conf's health group; each option overrides one\n"
+	  "pair for this call, WARNING,CRITICAL (an empty side keeps the configured\n"
+	  "value, 0 turns that level off):\n"
+	  "  --offset W,C      |offset| from the sources, seconds (default 0.01,0.1)\n"
+	  "  --sources W,C     alert below this many good sources (default 1,0)\n"
+	  "  --stratum W,C     alert at or above this served stratum (default 0,0)\n"
+	  "  --ring-drops W,C  alert at this many ring drops in a minute (default 1,0)\n"
+	  "  --heartbeat W,C   dataplane heartbeat age, seconds (default 0.5,1)",
+	  .render = render_health, .parse = parse_health, .nagios = true },
+	{ .name = "metrics",
+	  .summary = "print every counter and gauge in Prometheus text format",
+	  .description =
+	  "Print every counter and gauge linetime keeps in the Prometheus text\n"
+	  "exposition format (0.0.4), for the node_exporter textfile collector, e.g.\n"
+	  "  linetimectl metrics > linetime.prom.tmp && mv linetime.prom.tmp linetime.prom\n"
+	  "The same text is served on GET /metrics when metrics.listen is set in\n"
+	  "linetime.conf. Names and labels are in METRICS.md. With --json the text\n"
+	  "comes as {\"text\": ...}.",
+	  .render = render_metrics },
 	{ .name = "help",
 	  .summary = "list the commands the server offers",
 	  .description =

@@ -29,7 +29,9 @@
 	X(ntpclient)  \
 	X(sources)    \
 	X(clockmodel) \
-	X(sync)
+	X(sync)       \
+	X(import_chrony) \
+	X(metrics)
 
 #define LT_SUITE_DECL(name) Suite *name##_suite(void);
 LT_SUITES(LT_SUITE_DECL)
