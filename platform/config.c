@@ -1057,7 +1057,7 @@ bad_prefix:
  * One rule in chrony's words: "allow|deny [all] [SUBNET]". No SUBNET means
  * every address of both families (family 0, prefix length 0).
  */
-static int rule_parse(const char *text, struct lt_cfg_access *r, char *why, size_t whylen)
+int config_access_rule(const char *text, struct lt_cfg_access *r, char *why, size_t whylen)
 {
 	static const char ws[] = " \t\r\n\f\v";
 	char buf[RULE_MAX];
@@ -1294,7 +1294,7 @@ static int parse_policy(struct parse *p, const config_setting_t *root, struct lt
 			if (len >= RULE_MAX)
 				return fail_line(p, e, line, "too long (%zu characters, at most %d)",
 						 len, RULE_MAX - 1);
-			if (rule_parse(text, &c->access[i], why, sizeof(why)))
+			if (config_access_rule(text, &c->access[i], why, sizeof(why)))
 				return fail_line(p, e, line, "\"%s\": %s", text, why);
 			c->access[i].line = line;
 			c->n_access = i + 1;

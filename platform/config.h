@@ -206,6 +206,11 @@ struct lt_config {
 int config_parse_listen(const char *text, int *family, uint8_t addr[16], uint16_t *port,
 			char *why, size_t whylen);
 
+/* Parse one access rule as the access array takes it ("allow 198.18.0.0/15",
+ * "deny all 2001:2::/48", chrony's shorthand "allow 198.18"). Returns 0, or
+ * -1 with the reason in why. */
+int config_access_rule(const char *text, struct lt_cfg_access *r, char *why, size_t whylen);
+
 /* Fill c with the defaults (no ports). */
 void config_defaults(struct lt_config *c);
 

@@ -693,8 +693,9 @@ START_TEST(test_access_refused)
 	ck_warned(&r, NAME ":3: allow: 192.168.1.0/33: dropped: prefix length out of range (0..32)");
 	ck_warned(&r, NAME ":4: allow: 2001:db8::/129: dropped: prefix length out of range (0..128)");
 	ck_warned(&r, NAME ":5: allow: 20: dropped: more than one subnet (chronyd refuses that)");
-	ck_warned(&r, NAME ":6: allow: 1.2.3.4.5: dropped: neither an address nor a subnet");
-	ck_warned(&r, NAME ":7: allow: fe80::1%eth0: dropped: neither an address nor a subnet");
+	ck_warned(&r, NAME ":6: allow: 1.2.3.4.5: dropped: \"1.2.3.4.5\": not an IPv4 or IPv6 address");
+	ck_warned(&r, NAME ":7: allow: fe80::1%eth0: dropped: \"fe80::1%eth0\": not an IPv4 or IPv6 "
+		      "address");
 	ck_warned(&r, NAME ":8: allow: 10.0.0.0/: dropped: prefix length out of range (0..32)");
 	ck_warned(&r, NAME W_NOALLOW);
 	ck_assert_uint_eq(r.n_warnings, 10);

@@ -607,58 +607,36 @@ static void do_peer(struct imp *m, const struct chrony_directive *d)
 
 /* --- access rules ------------------------------------------------------------ */
 
-/* chrony's IPv4 shorthand, 1 to 3 numbers: "192.168" is 192.168.0.0/16. */
-static unsigned int ipv4_shorthand(const char *text, uint8_t *addr)
+/* SUBNET of allow/deny into r, read by linetime's own rule parser (which
+ * takes chrony's forms, shorthand included); NULL, or why not. */
+static const char *rule_subnet(const char *word, struct rule *r, int *expanded, char *why,
+			       size_t whylen)
 {
-	unsigned int n = 0;
-	const char *t = text;
-
-	memset(addr, 0, 16);
-	for (;;) {
-		unsigned int v = 0, digits = 0;
-		for (; is_digit(*t) && digits < 4; t++, digits++)
-			v = v * 10 + (unsigned int)(*t - '0');
-		if (!digits || digits > 3 || v > 255 || n == 3)
-			return 0;
-		addr[n++] = (uint8_t)v;
-		if (!*t)
-			return n;
-		if (*t++ != '.')
-			return 0;
-	}
-}
-
-/* SUBNET of allow/deny into r; NULL, or why not. */
-static const char *rule_subnet(const char *word, struct rule *r, int *expanded)
-{
-	char host[64];
-	const char *slash = strchr(word, '/');
-	size_t hlen = slash ? (size_t)(slash - word) : strlen(word);
-	unsigned int octets = 0, maxlen;
-	long plen;
+	struct lt_cfg_access a;
+	char text[96];
+	uint8_t probe[16];
 
 	*expanded = 0;
-	if (hlen >= sizeof(host))
+	if (!strchr(word, '/') && !ip_parse(word, probe) && is_hostname(word) &&
+	    strspn(word, "0123456789.") != strlen(word))
+		return "a host name; chronyd resolved it once at start, linetime takes "
+		       "addresses only: write the address";
+	if (strlen(word) + sizeof("allow ") > sizeof(text))
 		return "neither an address nor a subnet";
-	memcpy(host, word, hlen);
-	host[hlen] = '\0';
-	if ((r->family = ip_parse(host, r->addr)) == 0) {
-		if (!(octets = ipv4_shorthand(host, r->addr))) {
-			if (is_hostname(host) && !slash)
-				return "a host name; chronyd resolved it once at start, linetime takes "
-				       "addresses only: write the address";
-			return "neither an address nor a subnet";
-		}
-		r->family = 4;
-		*expanded = 1;
+	snprintf(text, sizeof(text), "allow %s", word);
+	if (config_access_rule(text, &a, why, whylen) != 0)
+		return why;
+	r->family = a.family;
+	memcpy(r->addr, a.addr, sizeof(r->addr));
+	r->plen = a.prefixlen;
+	/* chrony's "192.168" shorthand is written out as 192.168.0.0/16. */
+	char host[64];
+	size_t hlen = strcspn(word, "/");
+	if (hlen < sizeof(host)) {
+		memcpy(host, word, hlen);
+		host[hlen] = '\0';
+		*expanded = a.family == 4 && !ip_parse(host, probe);
 	}
-	maxlen = r->family == 4 ? 32 : 128;
-	plen = octets ? octets * 8 : maxlen;
-	if (slash && (!parse_int(slash + 1, &plen) || !is_digit(slash[1]) || plen < 0 ||
-		      plen > maxlen))
-		return r->family == 4 ? "prefix length out of range (0..32)"
-				      : "prefix length out of range (0..128)";
-	r->plen = (unsigned int)plen;
 	return NULL;
 }
 
@@ -668,7 +646,7 @@ static void do_access(struct imp *m, const struct chrony_directive *d)
 	const char *verb = r.allow ? "allow" : "deny";
 	unsigned int i = 0;
 	int expanded = 0;
-	char host[INET6_ADDRSTRLEN];
+	char host[INET6_ADDRSTRLEN], why[160];
 
 	if (i < d->n_args && !strcasecmp(d->args[i], "all"))
 		r.all = 1, i++;
@@ -677,7 +655,7 @@ static void do_access(struct imp *m, const struct chrony_directive *d)
 		return;
 	}
 	if (i < d->n_args) {
-		const char *bad = rule_subnet(d->args[i], &r, &expanded);
+		const char *bad = rule_subnet(d->args[i], &r, &expanded, why, sizeof(why));
 		if (bad) {
 			warn(m, d, "%s: dropped: %s%s", d->args[i], bad,
 			     r.allow ? "" : " (the converted rules do not deny those clients)");
