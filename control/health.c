@@ -18,16 +18,6 @@ struct verdict {
 	struct json_object *perfdata;
 };
 
-/* linetime.conf's defaults, for inputs without limits. */
-static const struct lt_cfg_health default_limits = {
-	.offset_warning = 0.01,
-	.offset_critical = 0.1,
-	.sources_warning = 1,
-	.ring_drops_warning = 1,
-	.heartbeat_warning = 0.5,
-	.heartbeat_critical = 1.0,
-};
-
 /* Level of a measurement that is bad when high (>= a threshold; 0 is off). */
 static enum health_state above(double v, double warn, double crit)
 {
@@ -243,7 +233,7 @@ enum health_state health_report(const struct health_inputs *in, struct json_obje
 {
 	struct verdict v = {.worst = HEALTH_OK, .checks = json_object_new_array(),
 			    .perfdata = json_object_new_array()};
-	const struct lt_cfg_health *lim = in->limits ? in->limits : &default_limits;
+	const struct lt_cfg_health *lim = in->limits ? in->limits : &config_health_defaults;
 
 	check_dataplane(&v, in, lim);
 	check_clock(&v, in->clock, in->now_tsc, lim);

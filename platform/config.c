@@ -1102,6 +1102,15 @@ static unsigned int line_of(const config_setting_t *s)
 
 /* --- sections ------------------------------------------------------------ */
 
+const struct lt_cfg_health config_health_defaults = {
+	.offset_warning = 0.01,
+	.offset_critical = 0.1,
+	.sources_warning = 1,
+	.ring_drops_warning = 1,
+	.heartbeat_warning = 0.5,
+	.heartbeat_critical = 1.0,
+};
+
 int config_parse_listen(const char *text, int *family, uint8_t addr[16], uint16_t *port,
 			char *why, size_t whylen)
 {
@@ -2017,14 +2026,7 @@ void config_defaults(struct lt_config *c)
 	snprintf(c->admin_socket, sizeof(c->admin_socket), "/run/linetime/admin.sock");
 	snprintf(c->pidfile_dir, sizeof(c->pidfile_dir), "/run/linetime");
 	c->log_level = LOG_INFO;
-	c->health = (struct lt_cfg_health){
-		.offset_warning = 0.01,
-		.offset_critical = 0.1,
-		.sources_warning = 1,
-		.ring_drops_warning = 1,
-		.heartbeat_warning = 0.5,
-		.heartbeat_critical = 1.0,
-	};
+	c->health = config_health_defaults;
 	c->main_lcore = 0;
 	c->lcores[0] = 1;
 	c->n_lcores = 1;

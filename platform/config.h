@@ -146,6 +146,9 @@ struct lt_cfg_health {
 	double heartbeat_critical;      /* default 1.0 */
 };
 
+/* The health group's defaults. */
+extern const struct lt_cfg_health config_health_defaults;
+
 #define LT_CFG_LISTEN_MAX 64
 
 struct lt_config {
