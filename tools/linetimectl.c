@@ -72,6 +72,8 @@ struct command {
 };
 
 static const char *prog = "linetimectl";
+/* A monitoring check (health) says UNKNOWN for a usage error, as plugins do. */
+static int usage_exit = EXIT_USAGE;
 
 static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -84,7 +86,7 @@ static void die_usage(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s -h' for help.\n", prog);
-	exit(EXIT_USAGE);
+	exit(usage_exit);
 }
 
 /* --- reading the server's data defensively ---------------------------- */
@@ -1791,6 +1793,8 @@ int main(int argc, char **argv)
 	cmd = find_command(argc - optind, argv + optind, &words);
 	if (!cmd)
 		unknown_first_word(argc - optind, argv + optind);
+	if (cmd->nagios)
+		usage_exit = 3;
 
 	/* The display options may also follow the command, as people type them;
 	 * what is left are the command's own arguments. */

@@ -207,6 +207,8 @@ check "health UNKNOWN with linetimed stopped, exit 3" \
 	bash -c "[ $rc -eq 3 ] && grep -q '^LINETIME UNKNOWN' '$TMPD/health.txt'"
 rc=0; "$CTL" -s "$TMPD/no.sock" health >"$TMPD/health.txt" 2>&1 || rc=$?
 check "health UNKNOWN without a daemon, exit 3" test "$rc" -eq 3
+rc=0; ctl health --offset 0.1 >"$TMPD/health.txt" 2>&1 || rc=$?
+check "health UNKNOWN for a usage error (--offset without W,C), exit 3" test "$rc" -eq 3
 pcheck "health OK again once both processes run" 10 "$TMPD/hok2.json" 'j["code"] == 0' ctl --json health
 
 # --- metrics ----------------------------------------------------------------
