@@ -96,6 +96,12 @@ out=$(ctl delete 198.18.0.99 2>&1); rc=$?
 check "delete 198.18.0.99: exit 0 ($out)" test "$rc" -eq 0
 out=$(ctl delete 198.18.0.99 2>&1); rc=$?
 check "delete of a source that is not there: exit 1 ($out)" test "$rc" -eq 1
+check "burst --json: how many sources" bash -c "'$CTL' -s '$SOCK' --json burst | grep -q '\"sources\": *1'"
+check "add server --json: its name" bash -c "'$CTL' -s '$SOCK' --json add server 198.18.0.98 | grep -q '\"name\": *\"198.18.0.98\"'"
+check "delete --json: its name" bash -c "'$CTL' -s '$SOCK' --json delete 198.18.0.98 | grep -q '\"name\": *\"198.18.0.98\"'"
+for cmd in burst "add server" delete reload; do
+	check "$cmd -h: usage, exit 0" bash -c "'$CTL' $cmd -h | grep -q '^usage: linetimectl .*$cmd'"
+done
 out=$(ctl frobnicate 2>&1); rc=$?
 check "unknown command: usage error, exit 2" test "$rc" -eq 2
 out=$("$CTL" -s "$TMPD/no.sock" status 2>&1); rc=$?
