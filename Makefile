@@ -31,6 +31,7 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 PROTO_SRCS    := proto/ntp_time.c proto/ntp_packet.c proto/inet.c proto/admin_proto.c \
                  proto/signd_frame.c proto/md5.c
 PLATFORM_SRCS := platform/counters.c platform/config.c platform/log.c platform/tsc.c platform/cmdline.c \
+                 platform/sbuf.c \
                  platform/clockmap.c platform/shm.c
 DPLOGIC_SRCS  := dataplane/pktproc.c dataplane/neigh.c dataplane/inject.c dataplane/tstamp.c \
                  dataplane/acl.c dataplane/clientlog.c dataplane/policy.c

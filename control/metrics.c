@@ -27,6 +27,7 @@
 #include <json-c/json.h>
 
 #include "counters.h"
+#include "sbuf.h"
 #include "signd.h"
 #include "srcselect.h"
 #include "sync.h"
@@ -35,63 +36,6 @@
 #define GAUGE "gauge"
 #define MAX_LABELS 6
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-/* --- growing text buffer --------------------------------------------------- */
-
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-/* Room for n more bytes and the terminating NUL; the text so far is
- * NUL-terminated. */
-static int sb_reserve(struct sbuf *b, size_t n)
-{
-	size_t want, cap;
-	char *p;
-
-	if (b->oom)
-		return -1;
-	if (n > SIZE_MAX / 2 - b->len) {
-		b->oom = 1;
-		return -1;
-	}
-	want = b->len + n + 1;
-	if (want > b->cap) {
-		cap = b->cap ? b->cap : 4096;
-		while (cap < want)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return -1;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (sb_reserve(b, n) != 0)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-static void sb_putc(struct sbuf *b, char c)
-{
-	sb_put(b, &c, 1);
-}
 
 /* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
  * forms, no surrogates, nothing past U+10FFFF), 0 if there is none. */
@@ -142,16 +86,16 @@ static void sb_escaped(struct sbuf *b, const char *text, int quote)
 		size_t k = utf8_seq(s, n);
 
 		if (k == 0) {
-			sb_puts(b, "\xef\xbf\xbd");
+			sbuf_puts(b, "\xef\xbf\xbd");
 			k = 1;
 		} else if (*s == '\\') {
-			sb_puts(b, "\\\\");
+			sbuf_puts(b, "\\\\");
 		} else if (*s == '\n') {
-			sb_puts(b, "\\n");
+			sbuf_puts(b, "\\n");
 		} else if (*s == '"' && quote) {
-			sb_puts(b, "\\\"");
+			sbuf_puts(b, "\\\"");
 		} else {
-			sb_put(b, (const char *)s, k);
+			sbuf_put(b, (const char *)s, k);
 		}
 		s += k;
 		n -= k;
@@ -346,18 +290,18 @@ static void sample_sfx(struct mw *w, const char *suffix, const char *const *kv, 
 		return;
 	/* The suffix and the label set, which make the series in the family. */
 	w->labels.len = 0;
-	sb_puts(&w->labels, suffix);
+	sbuf_puts(&w->labels, suffix);
 	if (kv && kv[0]) {
-		sb_putc(&w->labels, '{');
+		sbuf_putc(&w->labels, '{');
 		for (size_t i = 0; kv[i] && kv[i + 1]; i += 2) {
 			if (i)
-				sb_putc(&w->labels, ',');
-			sb_puts(&w->labels, kv[i]);
-			sb_puts(&w->labels, "=\"");
+				sbuf_putc(&w->labels, ',');
+			sbuf_puts(&w->labels, kv[i]);
+			sbuf_puts(&w->labels, "=\"");
 			sb_escaped(&w->labels, kv[i + 1], 1);
-			sb_putc(&w->labels, '"');
+			sbuf_putc(&w->labels, '"');
 		}
-		sb_putc(&w->labels, '}');
+		sbuf_putc(&w->labels, '}');
 	}
 	if (w->labels.oom) {
 		oom(w);
@@ -370,25 +314,25 @@ static void sample_sfx(struct mw *w, const char *suffix, const char *const *kv, 
 		return;
 	}
 	if (!w->header_done) {
-		sb_puts(&w->out, "# HELP ");
-		sb_puts(&w->out, w->name);
-		sb_putc(&w->out, ' ');
+		sbuf_puts(&w->out, "# HELP ");
+		sbuf_puts(&w->out, w->name);
+		sbuf_putc(&w->out, ' ');
 		sb_escaped(&w->out, w->help, 0);
-		sb_puts(&w->out, "\n# TYPE ");
-		sb_puts(&w->out, w->name);
-		sb_putc(&w->out, ' ');
-		sb_puts(&w->out, w->type);
-		sb_putc(&w->out, '\n');
+		sbuf_puts(&w->out, "\n# TYPE ");
+		sbuf_puts(&w->out, w->name);
+		sbuf_putc(&w->out, ' ');
+		sbuf_puts(&w->out, w->type);
+		sbuf_putc(&w->out, '\n');
 		if (strset_add(&w->done, w->name) != 0)
 			oom(w);
 		w->header_done = 1;
 	}
 	fmt_val(&v, num, sizeof(num));
-	sb_puts(&w->out, w->name);
-	sb_put(&w->out, w->labels.p, w->labels.len);
-	sb_putc(&w->out, ' ');
-	sb_puts(&w->out, num);
-	sb_putc(&w->out, '\n');
+	sbuf_puts(&w->out, w->name);
+	sbuf_put(&w->out, w->labels.p, w->labels.len);
+	sbuf_putc(&w->out, ' ');
+	sbuf_puts(&w->out, num);
+	sbuf_putc(&w->out, '\n');
 }
 
 static void sample(struct mw *w, const char *const *kv, struct val v)
@@ -1246,7 +1190,7 @@ int metrics_render(const struct metrics_input *in, char **text, size_t *len)
 
 	if (!text || !len)
 		return -EINVAL;
-	sb_reserve(&w.out, 0);
+	sbuf_reserve(&w.out, 0);
 	if (in) {
 		emit_build(&w, in->version);
 		emit_status(&w, in->status);

@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "sbuf.h"
 
 /* What platform/config.c accepts. */
 #define POLL_MIN (-6)
@@ -50,64 +51,13 @@
 
 /* --- text and warnings --------------------------------------------------- */
 
-struct sbuf {
-	char *p;
-	size_t len;
-	size_t cap;
-	int oom;
-};
-
-__attribute__((format(printf, 2, 0)))
-static void sb_vadd(struct sbuf *b, const char *fmt, va_list ap)
-{
-	for (;;) {
-		size_t room = b->cap - b->len;
-		va_list aq;
-		int n;
-
-		if (b->oom)
-			return;
-		va_copy(aq, ap);
-		n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, aq);
-		va_end(aq);
-		if (n < 0) {
-			b->oom = 1;
-			return;
-		}
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t cap = b->cap ? b->cap * 2 : 4096;
-		while (cap < b->len + (size_t)n + 1)
-			cap *= 2;
-		char *bigger = realloc(b->p, cap);
-		if (!bigger) {
-			b->oom = 1;
-			return;
-		}
-		b->p = bigger;
-		b->cap = cap;
-	}
-}
-
-__attribute__((format(printf, 2, 3)))
-static void sb_add(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	sb_vadd(b, fmt, ap);
-	va_end(ap);
-}
-
 /* s in libconfig's double quotes. */
 static void sb_quote(struct sbuf *b, const char *s)
 {
-	sb_add(b, "\"");
+	sbuf_printf(b, "\"");
 	for (; *s; s++)
-		sb_add(b, *s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
-	sb_add(b, "\"");
+		sbuf_printf(b, *s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
+	sbuf_printf(b, "\"");
 }
 
 /* --- the model ----------------------------------------------------------- */
@@ -195,10 +145,10 @@ static void vwarn(struct imp *m, const struct chrony_directive *d, const char *f
 	char **bigger;
 
 	if (d)
-		sb_add(&b, "%s:%u: %s: ", d->file, d->line, d->name);
+		sbuf_printf(&b, "%s:%u: %s: ", d->file, d->line, d->name);
 	else
-		sb_add(&b, "%s: ", m->source);
-	sb_vadd(&b, fmt, ap);
+		sbuf_printf(&b, "%s: ", m->source);
+	sbuf_vprintf(&b, fmt, ap);
 	if (b.oom || !(bigger = realloc(m->warnings, (m->n_warnings + 1) * sizeof(*bigger)))) {
 		free(b.p);
 		m->oom = 1;
@@ -979,7 +929,7 @@ static void do_ratelimit(struct imp *m, const struct chrony_directive *d)
 	} opts[] = { { "interval", -19, 12 }, { "burst", 1, 255 }, { "leak", 1, 4 } };
 	struct sbuf b = { 0 };
 
-	sb_add(&b, "{");
+	sbuf_printf(&b, "{");
 	for (unsigned int i = 0; i < d->n_args; i++) {
 		const char *o = d->args[i], *val = i + 1 < d->n_args ? d->args[i + 1] : NULL;
 		size_t k = 0;
@@ -1005,9 +955,9 @@ static void do_ratelimit(struct imp *m, const struct chrony_directive *d)
 			warn(m, d, "%s %s: dropped: linetime takes %ld..%ld", o, val, opts[k].min,
 			     opts[k].max);
 		else
-			sb_add(&b, " %s = %ld;", opts[k].name, v);
+			sbuf_printf(&b, " %s = %ld;", opts[k].name, v);
 	}
-	sb_add(&b, " }");
+	sbuf_printf(&b, " }");
 	if (b.oom) {
 		m->oom = 1;
 	} else {
@@ -1330,7 +1280,7 @@ static void section(struct imp *m, const char *title)
 static void head(struct imp *m)
 {
 	if (m->section) {
-		sb_add(&m->out, "\n# --- %s ---\n", m->section);
+		sbuf_printf(&m->out, "\n# --- %s ---\n", m->section);
 		m->section = NULL;
 	}
 }
@@ -1338,10 +1288,10 @@ static void head(struct imp *m)
 static void from(struct imp *m, const struct chrony_directive *d,
 		 const struct chrony_directive *over)
 {
-	sb_add(&m->out, "# from %s:%u", d->file, d->line);
+	sbuf_printf(&m->out, "# from %s:%u", d->file, d->line);
 	if (over)
-		sb_add(&m->out, " (overrides %s:%u)", over->file, over->line);
-	sb_add(&m->out, "\n");
+		sbuf_printf(&m->out, " (overrides %s:%u)", over->file, over->line);
+	sbuf_printf(&m->out, "\n");
 }
 
 /* A comment of several lines, broken at spaces before column 78. */
@@ -1359,7 +1309,7 @@ static void comment(struct imp *m, const char *text)
 			if (!n)
 				n = strcspn(t, " ");
 		}
-		sb_add(&m->out, "# %.*s\n", (int)n, t);
+		sbuf_printf(&m->out, "# %.*s\n", (int)n, t);
 		t += n;
 		while (*t == ' ')
 			t++;
@@ -1378,12 +1328,12 @@ static void emit(struct imp *m, const char *name, const struct setting *st, int 
 		from(m, st->d, st->over);
 		return;
 	}
-	sb_add(&m->out, "%s = ", name);
+	sbuf_printf(&m->out, "%s = ", name);
 	if (quote)
 		sb_quote(&m->out, st->value);
 	else
-		sb_add(&m->out, "%s", st->value);
-	sb_add(&m->out, ";  ");
+		sbuf_printf(&m->out, "%s", st->value);
+	sbuf_printf(&m->out, ";  ");
 	from(m, st->d, st->over);
 }
 
@@ -1396,30 +1346,30 @@ static void emit_sources(struct imp *m, int pool)
 	if (!count)
 		return;
 	head(m);
-	sb_add(&m->out, "%s = (\n", pool ? "pools" : "servers");
+	sbuf_printf(&m->out, "%s = (\n", pool ? "pools" : "servers");
 	for (unsigned int i = 0; i < n; i++) {
 		const struct source *s = &m->src[i];
 		if (s->pool != pool || s->dropped)
 			continue;
-		sb_add(&m->out, "  { %s = ", pool ? "name" : "address");
+		sbuf_printf(&m->out, "  { %s = ", pool ? "name" : "address");
 		sb_quote(&m->out, s->host);
-		sb_add(&m->out, ";");
+		sbuf_printf(&m->out, ";");
 		if (pool && s->have_maxsources)
-			sb_add(&m->out, " maxsources = %u;", s->maxsources);
+			sbuf_printf(&m->out, " maxsources = %u;", s->maxsources);
 		if (s->iburst)
-			sb_add(&m->out, " iburst = true;");
+			sbuf_printf(&m->out, " iburst = true;");
 		if (s->have_minpoll)
-			sb_add(&m->out, " minpoll = %d;", s->minpoll);
+			sbuf_printf(&m->out, " minpoll = %d;", s->minpoll);
 		if (s->have_maxpoll)
-			sb_add(&m->out, " maxpoll = %d;", s->maxpoll);
+			sbuf_printf(&m->out, " maxpoll = %d;", s->maxpoll);
 		if (s->prefer)
-			sb_add(&m->out, " prefer = true;");
+			sbuf_printf(&m->out, " prefer = true;");
 		if (s->noselect)
-			sb_add(&m->out, " noselect = true;");
-		sb_add(&m->out, " }%s  ", ++done < count ? "," : "");
+			sbuf_printf(&m->out, " noselect = true;");
+		sbuf_printf(&m->out, " }%s  ", ++done < count ? "," : "");
 		from(m, s->d, NULL);
 	}
-	sb_add(&m->out, ");\n");
+	sbuf_printf(&m->out, ");\n");
 }
 
 static void emit_access(struct imp *m)
@@ -1434,28 +1384,28 @@ static void emit_access(struct imp *m)
 			   "chrony.conf has none. Neither do these rules (a list with rules denies "
 			   "what none allows): add an allow rule for each network to serve.");
 	if (!m->n_rules) {
-		sb_add(&m->out, "access = [ \"deny\" ];\n");
+		sbuf_printf(&m->out, "access = [ \"deny\" ];\n");
 		return;
 	}
-	sb_add(&m->out, "access = [\n");
+	sbuf_printf(&m->out, "access = [\n");
 	for (unsigned int i = 0; i < m->n_rules; i++) {
 		const struct rule *r = &m->rules[i];
 		char item[128];
 		struct sbuf words = { 0 };
 
 		snprintf(item, sizeof(item), "  \"%s\"%s", r->text, i + 1 < m->n_rules ? "," : "");
-		sb_add(&m->out, "%-36s  # from %s:%u", item, r->d->file, r->d->line);
-		sb_add(&words, "%s", r->d->name);
+		sbuf_printf(&m->out, "%-36s  # from %s:%u", item, r->d->file, r->d->line);
+		sbuf_printf(&words, "%s", r->d->name);
 		for (unsigned int k = 0; k < r->d->n_args; k++)
-			sb_add(&words, " %s", r->d->args[k]);
+			sbuf_printf(&words, " %s", r->d->args[k]);
 		if (words.p && strcmp(words.p, r->text))
-			sb_add(&m->out, " (%s)", words.p);
+			sbuf_printf(&m->out, " (%s)", words.p);
 		if (words.oom)
 			m->oom = 1;
 		free(words.p);
-		sb_add(&m->out, "\n");
+		sbuf_printf(&m->out, "\n");
 	}
-	sb_add(&m->out, "];\n");
+	sbuf_printf(&m->out, "];\n");
 }
 
 static void emit_log(struct imp *m)
@@ -1463,19 +1413,19 @@ static void emit_log(struct imp *m)
 	if (!m->log_d[0] && !m->log_d[1] && !m->log_d[2])
 		return;
 	head(m);
-	sb_add(&m->out, "log = {");
+	sbuf_printf(&m->out, "log = {");
 	for (unsigned int k = 0; k < 3; k++)
 		if (m->log_d[k])
-			sb_add(&m->out, " %s = true;", log_names[k]);
-	sb_add(&m->out, " };  # from");
+			sbuf_printf(&m->out, " %s = true;", log_names[k]);
+	sbuf_printf(&m->out, " };  # from");
 	for (unsigned int k = 0; k < 3; k++) {
 		int again = 0;
 		for (unsigned int j = 0; j < k; j++)
 			again |= m->log_d[j] == m->log_d[k];
 		if (m->log_d[k] && !again)
-			sb_add(&m->out, " %s:%u", m->log_d[k]->file, m->log_d[k]->line);
+			sbuf_printf(&m->out, " %s:%u", m->log_d[k]->file, m->log_d[k]->line);
 	}
-	sb_add(&m->out, "\n");
+	sbuf_printf(&m->out, "\n");
 }
 
 static void emit_dataplane(struct imp *m)
@@ -1485,14 +1435,14 @@ static void emit_dataplane(struct imp *m)
 		   "its own through DPDK, and chrony.conf does not say which. Fill in and "
 		   "uncomment (dataplane in docs/CONFIG.md, etc/linetime.conf.example):");
 	for (unsigned int i = 0; i < m->n_bindaddr; i++)
-		sb_add(&m->out, "# chronyd's bindaddress %s (%s:%u): one of the ports' addresses\n",
+		sbuf_printf(&m->out, "# chronyd's bindaddress %s (%s:%u): one of the ports' addresses\n",
 		       m->bindaddr[i]->n_args ? m->bindaddr[i]->args[0] : "", m->bindaddr[i]->file,
 		       m->bindaddr[i]->line);
 	for (unsigned int i = 0; i < m->n_hwts; i++)
-		sb_add(&m->out, "# chronyd's hwtimestamp %s (%s:%u): that port's timestamping\n",
+		sbuf_printf(&m->out, "# chronyd's hwtimestamp %s (%s:%u): that port's timestamping\n",
 		       m->hwts[i]->n_args ? m->hwts[i]->args[0] : "", m->hwts[i]->file,
 		       m->hwts[i]->line);
-	sb_add(&m->out,
+	sbuf_printf(&m->out,
 	       "#dataplane = {\n"
 	       "#  lcores = [ 1 ];                          # worker cores (isolcpus=)\n"
 	       "#  ports = (\n"
@@ -1524,7 +1474,7 @@ static void write_text(struct imp *m)
 	};
 	struct setting st;
 
-	sb_add(&m->out,
+	sbuf_printf(&m->out,
 	       "# linetime.conf converted by linetime-import-chrony from\n"
 	       "#   %s\n"
 	       "#\n"
@@ -1578,9 +1528,9 @@ static void write_text(struct imp *m)
 		head(m);
 		if (st.note[0])
 			comment(m, st.note);
-		sb_add(&m->out, "admin = { socket = ");
+		sbuf_printf(&m->out, "admin = { socket = ");
 		sb_quote(&m->out, st.value);
-		sb_add(&m->out, "; };  ");
+		sbuf_printf(&m->out, "; };  ");
 		from(m, st.d, st.over);
 	}
 
@@ -1589,7 +1539,7 @@ static void write_text(struct imp *m)
 	section(m, "warnings (also printed on stderr)");
 	for (unsigned int i = 0; i < m->n_warnings; i++) {
 		head(m);
-		sb_add(&m->out, "# %s\n", m->warnings[i]);
+		sbuf_printf(&m->out, "# %s\n", m->warnings[i]);
 	}
 }
 
