@@ -22,7 +22,6 @@ struct httpmetrics {
 	struct MHD_Daemon *d;
 	httpmetrics_render_fn render;
 	void *ctx;
-	struct httpmetrics_stats stats;
 };
 
 static const char index_page[] =
@@ -68,25 +67,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	(void)con_cls;
-	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
-		h->stats.bad_method++;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", bad_method,
 			     sizeof(bad_method) - 1, MHD_RESPMEM_PERSISTENT, "GET, HEAD");
-	}
 	if (strcmp(url, "/") == 0)
 		return reply(conn, MHD_HTTP_OK, "text/html", (void *)index_page,
 			     sizeof(index_page) - 1, MHD_RESPMEM_PERSISTENT, NULL);
-	if (strcmp(url, "/metrics") != 0) {
-		h->stats.not_found++;
+	if (strcmp(url, "/metrics") != 0)
 		return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", not_found, sizeof(not_found) - 1,
 			     MHD_RESPMEM_PERSISTENT, NULL);
-	}
-	if (h->render(h->ctx, &text, &len) != 0 || !text) {
-		h->stats.failed++;
+	if (h->render(h->ctx, &text, &len) != 0 || !text)
 		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", failed,
 			     sizeof(failed) - 1, MHD_RESPMEM_PERSISTENT, NULL);
-	}
-	h->stats.scrapes++;
 	return reply(conn, MHD_HTTP_OK, METRICS_CONTENT_TYPE, text, len, MHD_RESPMEM_MUST_FREE, NULL);
 }
 
@@ -174,12 +166,4 @@ void httpmetrics_run(struct httpmetrics *h)
 {
 	if (h)
 		MHD_run(h->d);
-}
-
-void httpmetrics_get_stats(const struct httpmetrics *h, struct httpmetrics_stats *out)
-{
-	if (h)
-		*out = h->stats;
-	else
-		memset(out, 0, sizeof(*out));
 }

@@ -14,7 +14,6 @@
 
 #include <poll.h>
 #include <stddef.h>
-#include <stdint.h>
 
 /* Render the page: *text malloc'd (the listener frees it). 0 or -errno. */
 typedef int (*httpmetrics_render_fn)(void *ctx, char **text, size_t *len);
@@ -33,14 +32,5 @@ int httpmetrics_timeout_ms(struct httpmetrics *h);
 
 /* Serve what is ready. */
 void httpmetrics_run(struct httpmetrics *h);
-
-/* Requests served, by outcome. */
-struct httpmetrics_stats {
-	uint64_t scrapes;      /* 200 on /metrics */
-	uint64_t not_found;    /* 404 */
-	uint64_t bad_method;   /* 405 */
-	uint64_t failed;       /* 500: the page could not be rendered */
-};
-void httpmetrics_get_stats(const struct httpmetrics *h, struct httpmetrics_stats *out);
 
 #endif
