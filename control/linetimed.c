@@ -395,12 +395,12 @@ static int apply_metrics_listen(struct control *c, const char *listen)
 	return 0;
 }
 
-/* Servers or pools appeared in, or left, the config: start or stop
- * following them. Without them the system clock is served again. */
-static int switch_upstream(struct control *c, const struct lt_config *next)
+/* Servers or pools appeared in, or left, the config (already in c->cfg):
+ * start or stop following them. Without them the system clock is served
+ * again. */
+static int switch_upstream(struct control *c)
 {
 	if (!c->upstream) {
-		c->cfg.sync = next->sync;
 		c->upstream = upstream_new(&c->cfg, &c->clock, c->region);
 		if (!c->upstream)
 			return -1;
@@ -410,13 +410,13 @@ static int switch_upstream(struct control *c, const struct lt_config *next)
 	}
 	upstream_free(c->upstream);
 	c->upstream = NULL;
-	c->cfg.sync = next->sync;
 	localclock_update(&c->clock, shm_clock(c->region), shm_ports(c->region));
 	log_msg(LOG_NOTICE, "reload: no upstream servers left; serving the system clock");
 	return 0;
 }
 
-/* The upstream section changed: name each part that did. */
+/* The upstream section changed (c->cfg.sync holds the new one): apply it
+ * and name each part that changed. */
 static void apply_sync(struct control *c, const struct lt_config *next, struct json_object *applied)
 {
 	struct sources_changes ch;
@@ -424,17 +424,14 @@ static void apply_sync(struct control *c, const struct lt_config *next, struct j
 	unsigned int bits;
 
 	if (!c->upstream != !upstream_configured(next)) {
-		if (switch_upstream(c, next) == 0)
+		if (switch_upstream(c) == 0)
 			applied_add(applied, c->upstream ? "servers/pools (upstream sync started)"
 							 : "servers/pools (upstream sync stopped)");
 		return;
 	}
-	if (!c->upstream) {
-		c->cfg.sync = next->sync;
+	if (!c->upstream)
 		return;
-	}
 	bits = upstream_configure(c->upstream, next, &ch);
-	c->cfg.sync = next->sync;
 	if (bits & SYNC_RECONF_SOURCES) {
 		snprintf(what, sizeof(what), "servers/pools (%u added, %u removed, %u changed%s)",
 			 ch.added, ch.removed, ch.changed, ch.failed ? ", some failed" : "");
@@ -495,10 +492,20 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 			    next.local_orphan != c->cfg.local_orphan;
 	if (local_changed) {
 		localclock_configure(&c->clock, &next);
+		/* Before the upstream section: a sync started below reads them. */
+		c->cfg.local_stratum = next.local_stratum;
+		c->cfg.local_distance = next.local_distance;
+		c->cfg.local_orphan = next.local_orphan;
+		c->cfg.holdover = next.holdover;
+		c->cfg.precision = next.precision;
 		applied_add(applied, "local/holdover/precision");
 	}
-	if (local_changed || memcmp(&next.sync, &c->cfg.sync, sizeof(next.sync)) != 0)
+	if (local_changed || memcmp(&next.sync, &c->cfg.sync, sizeof(next.sync)) != 0) {
+		c->cfg.sync = next.sync;
+		/* steer_system_clock needs a restart: keep the running value. */
+		c->cfg.sync.steer_system_clock = steer;
 		apply_sync(c, &next, applied);
+	}
 	if (next.log_level != c->cfg.log_level) {
 		log_set_level(next.log_level);
 		applied_add(applied, "log.level");
@@ -520,12 +527,7 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 			memcpy(next.admin_write_group, c->cfg.admin_write_group,
 			       sizeof(next.admin_write_group));
 	}
-	/* Adopt the reloadable settings; keep the running ones that need a restart. */
-	c->cfg.local_stratum = next.local_stratum;
-	c->cfg.local_distance = next.local_distance;
-	c->cfg.local_orphan = next.local_orphan;
-	c->cfg.holdover = next.holdover;
-	c->cfg.precision = next.precision;
+	/* Adopt the other reloadable settings; keep the running ones that need a restart. */
 	c->cfg.log_level = next.log_level;
 	memcpy(c->cfg.access, next.access, sizeof(next.access));
 	c->cfg.n_access = next.n_access;
@@ -535,8 +537,6 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 	c->cfg.health = next.health;
 	memcpy(c->cfg.metrics_listen, next.metrics_listen, sizeof(next.metrics_listen));
 	memcpy(c->cfg.admin_write_group, next.admin_write_group, sizeof(next.admin_write_group));
-	/* steer_system_clock needs a restart: keep the running value. */
-	c->cfg.sync.steer_system_clock = steer;
 	config_free(&next);
 	c->reloads++;
 	log_msg(LOG_NOTICE, "reloaded %s: %zu change(s) applied, %zu need a restart; policy generation %u",
