@@ -213,10 +213,8 @@ static void check_sources(struct verdict *v, unsigned int good, const struct lt_
 		      st == HEALTH_CRITICAL ? lim->sources_critical : lim->sources_warning);
 }
 
-static void check_upstream(struct verdict *v, const struct health_inputs *in)
+static void check_upstream(struct verdict *v, const struct health_inputs *in, const char *mode)
 {
-	const char *mode = in->upstream_mode ? in->upstream_mode : "local";
-
 	if (strcmp(mode, "upstream") == 0)
 		check(v, "upstream", HEALTH_OK, "synchronised to %s, stratum %d",
 		      in->upstream_reference && *in->upstream_reference ? in->upstream_reference : "?",
@@ -245,7 +243,7 @@ enum health_state health_report(const struct health_inputs *in, struct json_obje
 	if (in->upstream_configured) {
 		const char *mode = in->upstream_mode ? in->upstream_mode : "local";
 
-		check_upstream(&v, in);
+		check_upstream(&v, in, mode);
 		check_sources(&v, in->good_sources, lim);
 		/* Only a clock that follows its sources has an offset from them. */
 		if (strcmp(mode, "local") != 0 && isfinite(in->upstream_offset))
