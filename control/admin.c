@@ -706,8 +706,9 @@ void admin_dispatch(const struct pollfd *fds, int n)
 /* --- socket set-up ------------------------------------------------------ */
 
 /* Create the missing directories above path, 0750 and, when the socket is
- * group-readable, group-owned, so the group can reach the socket. */
-static int make_parent_dirs(const char *path)
+ * group-readable, group-owned, so the group can reach the socket; owned by
+ * owner unless that is (uid_t)-1. */
+static int make_parent_dirs(const char *path, uid_t owner)
 {
 	char dir[sizeof(sock_path)];
 	char *slash;
@@ -732,7 +733,8 @@ static int make_parent_dirs(const char *path)
 			continue;
 		*p = '\0';
 		if (mkdir(dir, 0750) == 0) {
-			if (have_group && chown(dir, (uid_t)-1, admin_gid) < 0) {
+			if ((have_group || owner != (uid_t)-1) &&
+			    chown(dir, owner, have_group ? admin_gid : (gid_t)-1) < 0) {
 				int e = errno;
 				log_msg(LOG_ERR, "admin: chown %s: %s", dir, strerror(e));
 				return -e;
@@ -818,7 +820,7 @@ int admin_set_write_group(const char *group)
 	return 0;
 }
 
-int admin_init(const char *path, const char *group)
+int admin_init(const char *path, const char *group, uid_t dir_owner)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
@@ -841,7 +843,7 @@ int admin_init(const char *path, const char *group)
 	rc = resolve_group("admin group", group, &have_group, &admin_gid);
 	if (rc < 0)
 		return rc;
-	rc = make_parent_dirs(path);
+	rc = make_parent_dirs(path, dir_owner);
 	if (rc < 0)
 		return rc;
 	rc = remove_stale(path);

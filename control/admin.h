@@ -15,6 +15,7 @@
 
 #include <poll.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct json_object;
 
@@ -32,8 +33,11 @@ typedef int (*admin_handler_fn)(void *ctx, struct json_object *args, struct json
 				char *err, size_t errlen);
 
 /* Create the socket at path (removing a stale one), group-owned by group
- * ("" = root only, mode 0600; else 0660). Returns 0 or -errno. */
-int admin_init(const char *path, const char *group);
+ * ("" = root only, mode 0600; else 0660). Directories it creates above the
+ * socket are mode 0750, group-owned by group, and owned by dir_owner
+ * ((uid_t)-1: by whoever runs this), so that linetimed can still remove
+ * its socket after it stops being root. Returns 0 or -errno. */
+int admin_init(const char *path, const char *group, uid_t dir_owner);
 
 /* Members of group ("" = nobody but root) may also run write commands,
  * from their next connection on. Returns 0, or -ENOENT for a group that

@@ -6,8 +6,11 @@
  * socket. One thread, one poll() loop.
  */
 #include <errno.h>
+#include <grp.h>
+#include <libgen.h>
 #include <math.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +33,10 @@
 #include "mssntp.h"
 #include "ntp_packet.h"
 #include "policy.h"
+#include "privdrop.h"
 #include "punt.h"
 #include "report.h"
+#include "sandbox.h"
 #include "shm.h"
 #include "sources.h"
 #include "sync.h"
@@ -53,6 +58,9 @@ struct control {
 	struct mssntp *mssntp;
 	struct upstream *upstream;    /* NULL: no servers, serve the system clock */
 	struct httpmetrics *http;     /* NULL: no metrics.listen */
+	struct privdrop_user user;    /* cfg.user, looked up at start */
+	const struct shm_owner *owner;/* the region's owner: the user, or NULL */
+	struct shm_owner owner_ids;
 	uint64_t dp_epoch_seen;
 	uint64_t dp_beat_seen;
 	uint64_t dp_beat_ms;
@@ -65,10 +73,23 @@ struct control {
 	 * punts the dataplane could not queue (a region counter, reset with the
 	 * region) and injects control could not (control's own). */
 	struct health_window punt_drops, inject_drops;
+	/* For health too: signing requests Samba let time out, and statistics
+	 * log lines the disk refused. */
+	struct health_window signd_timeouts, log_lost;
 };
 
-static void sample_ring_drops(struct control *c, uint64_t now_s)
+/* One sample a second of the counters health judges by their last minute. */
+static void sample_windows(struct control *c, uint64_t now_s)
 {
+	static struct signd_stats st;
+	static struct sync_status sync;
+
+	mssntp_stats(c->mssntp, &st, NULL);
+	health_window_add(&c->signd_timeouts, now_s, st.failed[SIGND_FAIL_TIMEOUT]);
+	if (c->upstream) {
+		upstream_status(c->upstream, &sync);
+		health_window_add(&c->log_lost, now_s, sync.log_lines_lost);
+	}
 	health_window_add(&c->punt_drops, now_s,
 			  report_counter_total(shm_stats(c->region), LT_CTR_drop_punt_full));
 	health_window_add(&c->inject_drops, now_s, punt_counters()->inject_ring_full);
@@ -139,7 +160,7 @@ static int cmd_health(void *ctx, struct json_object *args, struct json_object *d
 	if (health_limits_from_args(&limits, args, err, errlen) != 0)
 		return -EINVAL;
 	uint64_t now_ms = mono_ms();
-	sample_ring_drops(c, now_ms / 1000);
+	sample_windows(c, now_ms / 1000);
 	shm_clock_read(shm_clock(c->region), &snap);
 	shm_ports_read(shm_ports(c->region), &ports);
 	mssntp_stats(c->mssntp, &signd, NULL);
@@ -157,6 +178,7 @@ static int cmd_health(void *ctx, struct json_object *args, struct json_object *d
 		.now_ns = mono_ns(),
 		.upstream_configured = c->upstream != NULL,
 		.uptime_s = (double)(mono_ns() - c->started_ns) / 1e9,
+		.signd_timeouts = health_window_rise(&c->signd_timeouts, now_ms / 1000, 60),
 	};
 	if (c->upstream) {
 		upstream_status(c->upstream, &sync);
@@ -166,6 +188,10 @@ static int cmd_health(void *ctx, struct json_object *args, struct json_object *d
 		in.upstream_distance = sync.root_delay / 2 + sync.root_dispersion;
 		in.upstream_offset = sync.ever_synced ? sync.last_offset : NAN;
 		in.good_sources = sync.good_sources;
+		in.logs_on = sync.logs_on;
+		in.logdir = c->cfg.sync.logdir;
+		in.log_lines_lost = health_window_rise(&c->log_lost, now_ms / 1000, 60);
+		in.log_errno = sync.log_errno;
 	}
 	health_report(&in, data);
 	return 0;
@@ -356,6 +382,8 @@ static void restart_only(const struct lt_config *a, const struct lt_config *b, s
 	DIFF(strcmp(a->pidfile_dir, b->pidfile_dir) != 0, "pidfile_dir");
 	DIFF(a->clientloglimit != b->clientloglimit, "clientloglimit");
 	DIFF(a->sync.steer_system_clock != b->sync.steer_system_clock, "steer_system_clock");
+	DIFF(strcmp(a->user, b->user) != 0, "user");
+	DIFF(a->seccomp != b->seccomp, "seccomp");
 #undef DIFF
 }
 
@@ -645,16 +673,107 @@ static int attach_region(struct control *c)
 	static struct lt_policy pol;
 
 	policy_geometry(&c->cfg, &geo);
-	if (shm_attach(c->cfg.region_path, &geo, &c->region, err, sizeof(err)) != 0) {
+	if (shm_attach(c->cfg.region_path, &geo, c->owner, &c->region, err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "shared region: %s", err);
 		return -1;
 	}
 	shm_proc_start(&shm_hdr(c->region)->ctl);
+	/* Our ends of the rings, as a linetimed killed mid-operation left them. */
+	unsigned int stale = shm_ring_recover_producer(shm_inject_ring(c->region)) +
+			     shm_ring_recover_consumer(shm_punt_ring(c->region));
+	if (stale)
+		log_msg(LOG_WARNING, "rings: %u slot(s) left half done by the previous linetimed, reclaimed",
+			stale);
 	c->dp_epoch_seen = 0;
 	/* Our config is the policy from now on (it may differ from what a
 	 * previous control published before a restart). */
 	policy_from_config(&c->cfg, &pol);
 	c->policy_generation = policy_publish(shm_policy(c->region), &pol);
+	return 0;
+}
+
+/* Look the user up (if any), and create the directories linetimed writes
+ * in later (logdir, the driftfile's) while it still may, as the user's.
+ * Existing directories are left as they are. */
+static int prepare_user(struct control *c)
+{
+	char err[LT_CFG_ERR_MAX], dir[LT_CFG_PATH_MAX];
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+
+	if (c->cfg.user[0]) {
+		if (privdrop_lookup(c->cfg.user, &c->user, err, sizeof(err)) != 0) {
+			log_msg(LOG_ERR, "%s: user: %s", c->cfg.path, err);
+			return -1;
+		}
+		c->owner_ids = (struct shm_owner){.uid = c->user.uid, .gid = c->user.gid};
+		c->owner = &c->owner_ids;
+		uid = c->user.uid;
+		gid = c->user.gid;
+	}
+	if (c->cfg.sync.logdir[0] &&
+	    privdrop_make_dir(c->cfg.sync.logdir, 0755, uid, gid, err, sizeof(err)))
+		log_msg(LOG_WARNING, "logdir: %s", err);
+	snprintf(dir, sizeof(dir), "%s", c->cfg.sync.driftfile);
+	if (c->cfg.sync.driftfile[0] && privdrop_make_dir(dirname(dir), 0755, uid, gid, err, sizeof(err)))
+		log_msg(LOG_WARNING, "driftfile: %s", err);
+	return 0;
+}
+
+/* After the drop: say so now if the user cannot write where it will. */
+static void check_writable(const char *what, const char *path, int is_dir, const char *user)
+{
+	char dir[LT_CFG_PATH_MAX];
+
+	if (!path[0])
+		return;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (access(is_dir ? dir : dirname(dir), W_OK | X_OK) != 0)
+		log_msg(LOG_WARNING, "%s %s: user %s cannot write there (%s); give it the directory",
+			what, path, user, strerror(errno));
+}
+
+/* Everything root-only is open: become the user, keeping CAP_SYS_TIME
+ * only to steer the system clock. */
+static int drop_privileges(struct control *c)
+{
+	char err[LT_CFG_ERR_MAX], caps[128];
+
+	if (!c->cfg.user[0])
+		return 0;
+	if (privdrop_become(&c->user, c->cfg.sync.steer_system_clock, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return -1;
+	}
+	log_msg(LOG_INFO, "running as user %s (uid %u, gid %u), capabilities: %s", c->user.name,
+		(unsigned int)c->user.uid, (unsigned int)c->user.gid,
+		privdrop_caps_text(caps, sizeof(caps)));
+	check_writable("logdir", c->cfg.sync.logdir, 1, c->user.name);
+	check_writable("driftfile", c->cfg.sync.driftfile, 0, c->user.name);
+	return 0;
+}
+
+/* The system-call filter, last thing before the event loop. */
+static int lock_down(struct control *c)
+{
+	enum sandbox_profile p = c->cfg.sync.steer_system_clock ? SANDBOX_CONTROL_STEER : SANDBOX_CONTROL;
+	char err[LT_CFG_ERR_MAX], buf[4096];
+	struct passwd pw, *pwp;
+	struct group gr, *grp;
+
+	if (!c->cfg.seccomp) {
+		log_msg(LOG_WARNING, "seccomp = false: running without a system-call filter");
+		return 0;
+	}
+	/* Load the user database's modules (NSS) for the admin group checks
+	 * now rather than at the first client's connection. */
+	getpwuid_r(getuid(), &pw, buf, sizeof(buf), &pwp);
+	getgrgid_r(getgid(), &gr, buf, sizeof(buf), &grp);
+	if (sandbox_apply(p, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return -1;
+	}
+	log_msg(LOG_INFO, "seccomp: %s filter loaded", sandbox_profile_name(p));
 	return 0;
 }
 
@@ -667,10 +786,20 @@ int main(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	c.started_ns = mono_ns();
-	c.mssntp = mssntp_new(&c.cfg, send_signed, &c);
-	if (!c.mssntp)
+	/* As root: what needs it. */
+	if (prepare_user(&c) != 0)
 		return 1;
 	if (attach_region(&c) != 0)
+		return 1;
+	if (admin_init(c.cfg.admin_socket, c.cfg.admin_group, c.owner ? c.user.uid : (uid_t)-1) != 0)
+		return 1;
+	if (c.cfg.metrics_listen[0] && apply_metrics_listen(&c, c.cfg.metrics_listen) != 0)
+		return 1;
+	/* As the user from here on: what it opens, it can open again on reload. */
+	if (drop_privileges(&c) != 0)
+		return 1;
+	c.mssntp = mssntp_new(&c.cfg, send_signed, &c);
+	if (!c.mssntp)
 		return 1;
 	if (localclock_init(&c.clock, &c.cfg) != 0)
 		return 1;
@@ -682,8 +811,6 @@ int main(int argc, char **argv)
 		localclock_update(&c.clock, shm_clock(c.region), shm_ports(c.region));
 	}
 
-	if (admin_init(c.cfg.admin_socket, c.cfg.admin_group) != 0)
-		return 1;
 	admin_register("serverstats", ADMIN_READ, cmd_serverstats, &c,
 		       "dataplane counters by reason, per port and per worker");
 	admin_register("ports", ADMIN_READ, cmd_ports, &c, "dataplane ports, link and timestamp source");
@@ -703,8 +830,6 @@ int main(int argc, char **argv)
 		       "every counter and gauge in Prometheus text format, as \"text\"");
 	if (admin_set_write_group(c.cfg.admin_write_group) != 0)
 		return 1;
-	if (c.cfg.metrics_listen[0] && apply_metrics_listen(&c, c.cfg.metrics_listen) != 0)
-		return 1;
 	if (c.upstream)
 		upstream_register_commands(c.upstream);
 
@@ -714,6 +839,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (lock_down(&c) != 0)
+		return 1;
 	if (c.upstream)
 		log_msg(LOG_INFO, "synchronising to upstream servers; admin socket %s", c.cfg.admin_socket);
 	else
@@ -762,7 +889,7 @@ int main(int argc, char **argv)
 			next_beat = now + HEARTBEAT_MS;
 			shm_proc_beat(&shm_hdr(c.region)->ctl, tsc_read());
 			watch_dataplane(&c, now);
-			sample_ring_drops(&c, now / 1000);
+			sample_windows(&c, now / 1000);
 		}
 		if (now >= next_clock) {
 			next_clock = now + CLOCK_MS;

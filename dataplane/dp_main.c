@@ -22,6 +22,8 @@
 #include "log.h"
 #include "policy.h"
 #include "port.h"
+#include "privdrop.h"
+#include "sandbox.h"
 #include "shm.h"
 #include "tsc.h"
 #include "worker.h"
@@ -31,6 +33,8 @@
 #define MBUF_CACHE 256
 
 static volatile int stop;
+static volatile int worker_failed;
+static int seccomp_on;
 
 /* The policy the workers use, and one replaced policy waiting until every
  * worker has finished the poll round that may still be using it. */
@@ -86,6 +90,39 @@ static void policy_tick(struct lt_policy_block *b, struct worker_ctx *w, unsigne
 		retired_polls[i] = __atomic_load_n(&w[i].stats->polls, __ATOMIC_ACQUIRE);
 	__atomic_store_n(&current_policy, next, __ATOMIC_RELEASE);
 	log_policy(next);
+}
+
+/* A worker thread: its own filter first (it reads the wire), then the poll loop. */
+static int worker_entry(void *arg)
+{
+	struct worker_ctx *w = arg;
+	char err[256];
+
+	if (seccomp_on && sandbox_apply(SANDBOX_DP_WORKER, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "worker %u: %s", w->index, err);
+		worker_failed = 1;
+		stop = 1;
+		return -1;
+	}
+	return worker_main(w);
+}
+
+/* The region belongs to linetimed's user when it has one, so linetimed
+ * can re-attach to a region this process made. */
+static int region_owner(const struct lt_config *c, struct shm_owner *o)
+{
+	struct privdrop_user u;
+	char err[256];
+
+	if (!c->user[0])
+		return 0;
+	if (privdrop_lookup(c->user, &u, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s: user: %s", c->path, err);
+		return -1;
+	}
+	o->uid = u.uid;
+	o->gid = u.gid;
+	return 1;
 }
 
 /* argv for rte_eal_init(): lcores, config EAL args, one device per port. */
@@ -181,14 +218,26 @@ int main(int argc, char **argv)
 
 	struct lt_region *region;
 	struct shm_geometry geo;
+	struct shm_owner owner;
+	int has_owner = region_owner(&cfg, &owner);
+	if (has_owner < 0) {
+		rte_eal_cleanup();
+		return 1;
+	}
 	policy_geometry(&cfg, &geo);
-	if (shm_attach(cfg.region_path, &geo, &region, err, sizeof(err)) != 0) {
+	if (shm_attach(cfg.region_path, &geo, has_owner ? &owner : NULL, &region, err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "shared region: %s", err);
 		rte_eal_cleanup();
 		return 1;
 	}
 	struct lt_region_hdr *hdr = shm_hdr(region);
 	shm_proc_start(&hdr->dp);
+	/* Our ends of the rings, as a dataplane killed mid-operation left them. */
+	unsigned int stale = shm_ring_recover_producer(shm_punt_ring(region)) +
+			     shm_ring_recover_consumer(shm_inject_ring(region));
+	if (stale)
+		log_msg(LOG_WARNING, "rings: %u slot(s) left half done by the previous dataplane, reclaimed",
+			stale);
 	log_msg(LOG_INFO, "attached region %s (dataplane epoch %llu, control epoch %llu)",
 		cfg.region_path, (unsigned long long)hdr->dp.epoch,
 		(unsigned long long)hdr->ctl.epoch);
@@ -252,8 +301,20 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	port_publish(ports, cfg.n_ports, n_workers, shm_ports(region));
+	/* EAL and the ports are up: every thread loses what DPDK never needs
+	 * from now on; each worker narrows itself further as it starts. */
+	seccomp_on = cfg.seccomp;
+	if (!seccomp_on) {
+		log_msg(LOG_WARNING, "seccomp = false: running without system-call filters");
+	} else if (sandbox_apply(SANDBOX_DP_PROCESS, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		goto fail_policy;
+	} else {
+		log_msg(LOG_INFO, "seccomp: %s filter loaded; workers load %s",
+			sandbox_profile_name(SANDBOX_DP_PROCESS), sandbox_profile_name(SANDBOX_DP_WORKER));
+	}
 	for (unsigned int i = 0; i < n_workers; i++) {
-		int rc = rte_eal_remote_launch(worker_main, &workers[i], workers[i].lcore);
+		int rc = rte_eal_remote_launch(worker_entry, &workers[i], workers[i].lcore);
 		if (rc != 0) {
 			log_msg(LOG_ERR, "launch on lcore %u: %s", workers[i].lcore, rte_strerror(-rc));
 			stop = 1;
@@ -281,6 +342,8 @@ int main(int argc, char **argv)
 			stop = 1;
 		}
 	}
+	if (worker_failed)
+		exit_code = 1;
 	log_msg(LOG_INFO, "stopping");
 	rte_eal_mp_wait_lcore();
 	policy_free(retired_policy);
@@ -291,6 +354,8 @@ int main(int argc, char **argv)
 	rte_eal_cleanup();
 	return exit_code;
 
+fail_policy:
+	policy_free(current_policy);
 fail_ports:
 	port_fini_all(ports, cfg.n_ports);
 fail_region:

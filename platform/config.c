@@ -108,7 +108,8 @@ static const char *const top_names[] = {
 	"region", "pidfile_dir", "admin", "log", "dataplane", "ntpsigndsocket",
 	"servers", "pools", "minsources", "maxdistance", "makestep", "maxslewrate",
 	"maxupdateskew", "maxdrift", "corrtimeratio", "driftfile", "leapsecmode", "smoothtime",
-	"leapsectz", "steer_system_clock", "logdir", "logchange", "health", "metrics", NULL,
+	"leapsectz", "steer_system_clock", "logdir", "logchange", "health", "metrics",
+	"user", "seccomp", NULL,
 };
 static const char *const local_names[] = { "stratum", "distance", "orphan", NULL };
 static const char *const server_names[] = {
@@ -1200,6 +1201,41 @@ static int parse_monitoring(struct parse *p, const config_setting_t *root, struc
 	return 0;
 }
 
+/*
+ * A user name as useradd takes it: letters, digits, '_', '.', '-', not
+ * starting with '-' and not all digits (that would read as a uid).
+ */
+static int user_name_ok(const char *s)
+{
+	int digits = 1;
+
+	if (!s[0] || s[0] == '-')
+		return 0;
+	for (const char *q = s; *q; q++) {
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+		      *q == '_' || *q == '.' || *q == '-'))
+			return 0;
+		digits &= *q >= '0' && *q <= '9';
+	}
+	return !digits;
+}
+
+/* user and seccomp: how little linetimed keeps once it runs. */
+static int parse_privilege(struct parse *p, const config_setting_t *root, struct lt_config *c)
+{
+	const config_setting_t *s;
+	int rc;
+
+	if ((rc = get_str(p, root, "user", c->user, sizeof(c->user), STR_ANY)))
+		return rc;
+	s = config_setting_get_member(root, "user");
+	if (c->user[0] && !user_name_ok(c->user))
+		return fail(p, s, "\"%s\": not a user name (letters, digits, '_', '.', '-')", c->user);
+	if (!strcmp(c->user, "root"))
+		return fail(p, s, "\"root\": leave user out (or \"\") to keep running as started");
+	return get_bool(p, root, "seccomp", &c->seccomp);
+}
+
 static int parse_top(struct parse *p, const config_setting_t *root, struct lt_config *c)
 {
 	const config_setting_t *g, *s;
@@ -1255,6 +1291,8 @@ static int parse_top(struct parse *p, const config_setting_t *root, struct lt_co
 				    "members must also belong to)");
 	}
 	if ((rc = parse_monitoring(p, root, c)))
+		return rc;
+	if ((rc = parse_privilege(p, root, c)))
 		return rc;
 
 	if ((rc = get_group(p, root, "log", log_names, &g)))
@@ -2026,6 +2064,7 @@ void config_defaults(struct lt_config *c)
 	snprintf(c->admin_socket, sizeof(c->admin_socket), "/run/linetime/admin.sock");
 	snprintf(c->pidfile_dir, sizeof(c->pidfile_dir), "/run/linetime");
 	c->log_level = LOG_INFO;
+	c->seccomp = 1;
 	c->health = config_health_defaults;
 	c->main_lcore = 0;
 	c->lcores[0] = 1;

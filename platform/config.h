@@ -183,6 +183,10 @@ struct lt_config {
 	char admin_group[32];              /* group allowed to read; "" = root only */
 	char admin_write_group[32];        /* group also allowed to change things; "" = root only */
 
+	/* least privilege (docs/HARDENING.md) */
+	char user[32];                     /* linetimed drops root to this user; "" = stays as started */
+	int seccomp;                       /* system-call filters on both processes; default 1 */
+
 	/* monitoring */
 	struct lt_cfg_health health;
 	char metrics_listen[LT_CFG_LISTEN_MAX]; /* "ADDR:PORT" or "[ADDR6]:PORT"; "" = none */

@@ -198,8 +198,83 @@ static void init_region(uint8_t *base, const struct shm_geometry *g, const struc
 	__atomic_store_n(&h->magic, LT_REGION_MAGIC, __ATOMIC_RELEASE);
 }
 
+/* Make the open file fd (path) owner's, unless someone else's already. */
+static int give_to(const char *path, int fd, const struct shm_owner *o, char *err, size_t errlen)
+{
+	struct stat st;
+	int rc;
+
+	if (!o)
+		return 0;
+	if (fstat(fd, &st) != 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: fstat: %s", path, strerror(-rc));
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -EINVAL;
+	}
+	if (st.st_uid == o->uid && st.st_gid == o->gid)
+		return 0;
+	if (st.st_uid != 0 && st.st_uid != o->uid) {
+		snprintf(err, errlen, "%s: owned by uid %u, neither root nor the configured user (uid %u)",
+			 path, (unsigned int)st.st_uid, (unsigned int)o->uid);
+		return -EPERM;
+	}
+	if (fchown(fd, o->uid, o->gid) != 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: chown to %u:%u: %s", path, (unsigned int)o->uid,
+			 (unsigned int)o->gid, strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+/* An existing region file at path: give it to owner (an upgrade from a
+ * region made before linetimed had a user). */
+static int give_region(const char *path, const struct shm_owner *o, char *err, size_t errlen)
+{
+	int fd, rc;
+
+	if (!o)
+		return 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	rc = give_to(path, fd, o, err, errlen);
+	close(fd);
+	return rc;
+}
+
+/* The lock file, made if missing. Opened without O_CREAT when it exists:
+ * with fs.protected_regular, even root may not O_CREAT-open another
+ * user's file in a sticky directory such as /dev/shm. */
+static int open_lock(const char *lockpath, char *err, size_t errlen)
+{
+	int fd = -1;
+
+	for (int tries = 0; fd < 0 && tries < 3; tries++) {
+		fd = open(lockpath, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			fd = open(lockpath, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != ENOENT && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		int rc = -errno;
+		snprintf(err, errlen, "%s: %s", lockpath, strerror(-rc));
+		return rc;
+	}
+	return fd;
+}
+
 /* Build a new region under a temporary name and rename it into place. */
-static int create_region(const char *path, const struct shm_geometry *g, char *err, size_t errlen)
+static int create_region(const char *path, const struct shm_geometry *g, const struct shm_owner *o,
+			 char *err, size_t errlen)
 {
 	struct layout l;
 	char tmp[300];
@@ -219,6 +294,8 @@ static int create_region(const char *path, const struct shm_geometry *g, char *e
 		snprintf(err, errlen, "%s: ftruncate %zu: %s", tmp, l.size, strerror(-rc));
 		goto fail;
 	}
+	if ((rc = give_to(tmp, fd, o, err, errlen)))
+		goto fail;
 	rc = map_fd(fd, l.size, &base);
 	if (rc) {
 		snprintf(err, errlen, "%s: mmap: %s", tmp, strerror(-rc));
@@ -239,27 +316,31 @@ fail:
 	return rc;
 }
 
-int shm_attach(const char *path, const struct shm_geometry *g, struct lt_region **out, char *err,
-	       size_t errlen)
+int shm_attach(const char *path, const struct shm_geometry *g, const struct shm_owner *owner,
+	       struct lt_region **out, char *err, size_t errlen)
 {
 	char lockpath[300];
 	int lockfd, rc;
 
 	/* The lock serialises creation between the two processes starting at once. */
 	snprintf(lockpath, sizeof(lockpath), "%s.lock", path);
-	lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lockfd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", lockpath, strerror(-rc));
+	lockfd = open_lock(lockpath, err, errlen);
+	if (lockfd < 0)
+		return lockfd;
+	if ((rc = give_to(lockpath, lockfd, owner, err, errlen))) {
+		close(lockfd);
 		return rc;
 	}
 	while (flock(lockfd, LOCK_EX) != 0 && errno == EINTR)
 		;
 	rc = shm_attach_existing(path, g, out, err, errlen);
-	if (rc == -ENOENT || rc == -EPROTO) {
+	if (rc == 0 && (rc = give_region(path, owner, err, errlen)) != 0) {
+		shm_detach(*out);
+		*out = NULL;
+	} else if (rc == -ENOENT || rc == -EPROTO) {
 		if (rc == -EPROTO)
 			log_msg(LOG_WARNING, "%s; replacing it with a new region", err);
-		rc = create_region(path, g, err, errlen);
+		rc = create_region(path, g, owner, err, errlen);
 		if (rc == 0)
 			rc = shm_attach_existing(path, g, out, err, errlen);
 	}
@@ -377,4 +458,32 @@ void shm_proc_beat(struct lt_proc_info *p, uint64_t tsc)
 {
 	__atomic_store_n(&p->alive_tsc, tsc, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&p->heartbeat, 1, __ATOMIC_RELEASE);
+}
+
+/* Head back to tail: the enqueue in progress never happened. The consumer
+ * only reads the producers' tail, so a live consumer is not disturbed. */
+unsigned int shm_ring_recover_producer(struct rte_ring *r)
+{
+	uint32_t head = __atomic_load_n(&r->prod.head, __ATOMIC_ACQUIRE);
+	uint32_t tail = __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE);
+
+	if (head == tail || (r->prod.sync_type != RTE_RING_SYNC_MT &&
+			     r->prod.sync_type != RTE_RING_SYNC_ST))
+		return 0;
+	__atomic_store_n(&r->prod.head, tail, __ATOMIC_RELEASE);
+	return head - tail;
+}
+
+/* Tail up to head: the slots the dead consumer claimed are free. The
+ * producer only reads the consumers' tail, and sees more room. */
+unsigned int shm_ring_recover_consumer(struct rte_ring *r)
+{
+	uint32_t head = __atomic_load_n(&r->cons.head, __ATOMIC_ACQUIRE);
+	uint32_t tail = __atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE);
+
+	if (head == tail || (r->cons.sync_type != RTE_RING_SYNC_MT &&
+			     r->cons.sync_type != RTE_RING_SYNC_ST))
+		return 0;
+	__atomic_store_n(&r->cons.tail, head, __ATOMIC_RELEASE);
+	return head - tail;
 }

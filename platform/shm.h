@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "counters.h"
@@ -221,11 +222,21 @@ struct shm_geometry {
 	uint64_t client_table_bytes;
 };
 
+/* Who owns the region file and its lock: linetimed's configured user, so
+ * that linetimed can still open them once it runs as that user (the
+ * dataplane, root, opens them either way). */
+struct shm_owner {
+	uid_t uid;
+	gid_t gid;
+};
+
 /* Map the region at path, creating it if it is missing or incompatible
- * (wrong magic, ABI, size or geometry: logged, then replaced). Returns 0
- * or -errno. */
-int shm_attach(const char *path, const struct shm_geometry *g, struct lt_region **out, char *err,
-	       size_t errlen);
+ * (wrong magic, ABI, size or geometry: logged, then replaced). With owner
+ * (NULL: whoever creates them), the region and its lock, mode 0600, are
+ * made that user's, whether created now or found owned by root; a file
+ * owned by anybody else is refused. Returns 0 or -errno. */
+int shm_attach(const char *path, const struct shm_geometry *g, const struct shm_owner *owner,
+	       struct lt_region **out, char *err, size_t errlen);
 
 /* Map an existing region only; -ENOENT if absent, -EPROTO if incompatible
  * with this ABI or (when g is not NULL) with geometry g. */
@@ -272,5 +283,19 @@ void shm_clock_read(const struct lt_clock_block *b, struct lt_clock_snapshot *ou
 /* Read a consistent copy of the ports block (control), with n_ports and
  * n_workers clamped to what the block can hold. */
 void shm_ports_read(const struct lt_ports_block *b, struct lt_ports_block *out);
+
+/*
+ * A process killed inside a ring operation leaves its end of the ring half
+ * done: the head moved, the tail not. The next multi-producer enqueue (or
+ * multi-consumer dequeue) would wait for the dead one's tail for ever, and
+ * a single-producer enqueue would publish slots the dead one never filled.
+ * These put one end right again: an unfinished enqueue is dropped, an
+ * unfinished dequeue is taken as done (a message is lost rather than acted
+ * on twice). Only for the end's owner, when nothing else uses that end: a
+ * restarted process, before it starts its threads. Each returns the slots
+ * reclaimed, 0 if that end was consistent.
+ */
+unsigned int shm_ring_recover_producer(struct rte_ring *r);
+unsigned int shm_ring_recover_consumer(struct rte_ring *r);
 
 #endif

@@ -58,6 +58,13 @@ hc=$(health_code)
 check "health is WARNING or CRITICAL without Samba (got $hc)" test "$hc" -eq 1 -o "$hc" -eq 2
 
 # --- Samba appears: linetime starts signing by itself ---
+# linetimed runs as the lab's user: it reaches the socket through the
+# directory's group, as docs/SIGND.md has operators set it up (Samba
+# accepts the group as long as the mode is 0750).
+LAB_USER=$(sed -n 's/^[[:space:]]*user[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$CONF" | head -1)
+if [ -n "$LAB_USER" ]; then
+	mkdir -m 0750 "$SD/ntp_signd" && chgrp "$(id -gn "$LAB_USER")" "$SD/ntp_signd"
+fi
 samba_start "$SD" || fail "samba start"
 check "signd connected within 5 s of Samba starting, no restart" wait_state connected 5
 check "health OK once signing works" test "$(health_code)" -eq 0

@@ -28,12 +28,12 @@ servers = (
   { address = "198.18.0.14"; iburst = true; minpoll = -1; maxpoll = 1; }
 );
 makestep = { threshold = 0.1; limit = 3; };
-driftfile = "$TMPD/drift";
+driftfile = "$TMPD/lib/drift";
 logdir = "$TMPD/log";
 EOF
-# The statistics logs, in the lab's log group.
+# The statistics logs, in the lab's log group. linetimed makes both
+# directories, owned by the lab's user, which it runs as.
 sed -i 's/^log = { level = "info"; };$/log = { level = "info"; measurements = true; statistics = true; tracking = true; };/' "$CONF"
-mkdir -p "$TMPD/log"
 export LT_LAB_CONF=$CONF
 SOCK=$(sed -n 's/^[[:space:]]*socket[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$CONF" | head -1)
 if ! grep -q '^local = { stratum = 10; distance = 0.0; };$' "$CONF"; then

@@ -31,7 +31,8 @@
 	X(clockmodel) \
 	X(sync)       \
 	X(import_chrony) \
-	X(metrics)
+	X(metrics)    \
+	X(sandbox)
 
 #define LT_SUITE_DECL(name) Suite *name##_suite(void);
 LT_SUITES(LT_SUITE_DECL)

@@ -406,6 +406,37 @@ START_TEST(test_admin_write_group)
 }
 END_TEST
 
+/* user and seccomp: off and on by default, as a user writes them. */
+START_TEST(test_privilege)
+{
+	struct lt_config c;
+	char err[LT_CFG_ERR_MAX] = "";
+
+	ck_assert_msg(load("", &c, err) == 0, "%s", err);
+	ck_assert_str_eq(c.user, "");
+	ck_assert_int_eq(c.seccomp, 1);
+	config_free(&c);
+	ck_assert_msg(load("user = \"linetime\";\nseccomp = false;\n", &c, err) == 0, "%s", err);
+	ck_assert_str_eq(c.user, "linetime");
+	ck_assert_int_eq(c.seccomp, 0);
+	config_free(&c);
+	/* "" is the default: stay as started. */
+	ck_assert_msg(load("user = \"\";\nseccomp = true;\n", &c, err) == 0, "%s", err);
+	ck_assert_str_eq(c.user, "");
+	ck_assert_int_eq(c.seccomp, 1);
+	config_free(&c);
+	static const char *const names[] = { "_chrony", "lt-lab", "systemd-timesync", "ntp.d", "Time1",
+					     "abcdefghijabcdefghijabcdefghija" };
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char text[96];
+		snprintf(text, sizeof(text), "user = \"%s\";\n", names[i]);
+		ck_assert_msg(load(text, &c, err) == 0, "%s: %s", names[i], err);
+		ck_assert_str_eq(c.user, names[i]);
+		config_free(&c);
+	}
+}
+END_TEST
+
 START_TEST(test_health_defaults)
 {
 	struct lt_config c;
@@ -1797,6 +1828,18 @@ static const struct bad_case bad_cases[] = {
 	  "t.conf:1: metrics.listen: \"[1.2.3.4]:9123\": \"1.2.3.4\" is not an IPv6 address" },
 	{ "metrics = { listen = \"1.2.3.256:9123\"; };\n",
 	  "t.conf:1: metrics.listen: \"1.2.3.256:9123\": \"1.2.3.256\" is not an IPv4 address" },
+	/* user and seccomp */
+	{ "user = 998;\n", "t.conf:1: user: expected a string, got an integer" },
+	{ "holdover = 60;\nuser = \"root\";\n",
+	  "t.conf:2: user: \"root\": leave user out (or \"\") to keep running as started" },
+	{ "user = \"-linetime\";\n", "t.conf:1: user: \"-linetime\": not a user name" },
+	{ "user = \"998\";\n", "t.conf:1: user: \"998\": not a user name" },
+	{ "user = \"line time\";\n", "t.conf:1: user: \"line time\": not a user name" },
+	{ "user = \"a/b\";\n", "t.conf:1: user: \"a/b\": not a user name" },
+	{ "user = \"abcdefghijabcdefghijabcdefghijab\";\n", "t.conf:1: user: too long (32 characters, at most 31)" },
+	{ "usr = \"linetime\";\n", "t.conf:1: usr: unknown setting (did you mean \"user\"?)" },
+	{ "seccomp = 0;\n", "t.conf:1: seccomp: expected a boolean (true or false), got an integer" },
+	{ "seccomp = \"off\";\n", "t.conf:1: seccomp: expected a boolean (true or false), got a string" },
 };
 
 START_TEST(test_bad)
@@ -1936,6 +1979,8 @@ START_TEST(test_lab_profile)
 	ck_assert_str_eq(c.region_path, "/dev/shm/linetime-lab.region");
 	ck_assert_str_eq(c.admin_socket, "/run/linetime-lab/admin.sock");
 	ck_assert_str_eq(c.admin_group, "");
+	ck_assert_str_eq(c.user, "lt-lab");
+	ck_assert_int_eq(c.seccomp, 1);
 	ck_assert_uint_eq(c.main_lcore, 0);
 	ck_assert_uint_eq(c.n_lcores, 1);
 	ck_assert_uint_eq(c.lcores[0], 1);
@@ -1982,6 +2027,8 @@ START_TEST(test_production_example)
 	ck_assert_uint_eq(c.ratelimit.leak, 2);
 	ck_assert_uint_eq(c.ratelimit.kod, 3);
 	ck_assert_uint_eq(c.clientloglimit, 16777216);
+	ck_assert_str_eq(c.user, "linetime");
+	ck_assert_int_eq(c.seccomp, 1);
 	ck_assert_uint_eq(c.sync.n_servers, 2);
 	ck_assert_str_eq(c.sync.servers[0].address, "198.18.0.11");
 	check_poll(&c.sync.servers[0].poll, 4, 8, 1, 1, 0);
@@ -2025,6 +2072,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_name_defaults_to_string);
 	tcase_add_test(tc, test_small_err_buffer);
 	tcase_add_test(tc, test_admin_write_group);
+	tcase_add_test(tc, test_privilege);
 	tcase_add_test(tc, test_health_defaults);
 	tcase_add_test(tc, test_health_members);
 	tcase_add_test(tc, test_metrics_listen);
