@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,10 +301,72 @@ char *admin_request_format(const char *cmd, struct json_object *args)
 	return line;
 }
 
+/* Bytes in the well-formed UTF-8 sequence at s (RFC 3629 section 4), or 0
+ * if none starts there. A NUL ends the string, so it ends any sequence. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	uint32_t cp, min;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1fu;
+		min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0fu;
+		min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07u;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * error with every byte that is not part of well-formed UTF-8 replaced by
+ * '?', malloc'd. Messages name what the client sent, cut to fit ("%.40s",
+ * a 256-byte buffer), and a cut can split a character; a response must
+ * still be JSON (RFC 8259 section 8.1) or the client cannot read the error.
+ */
+static char *utf8_clean(const char *error)
+{
+	const unsigned char *s = (const unsigned char *)error;
+	size_t len = strlen(error), i = 0;
+	char *out = malloc(len + 1);
+
+	if (!out)
+		return NULL;
+	while (i < len) {
+		size_t n = utf8_seq(s + i);
+
+		if (n) {
+			memcpy(out + i, s + i, n);
+			i += n;
+		} else {
+			out[i++] = '?';
+		}
+	}
+	out[len] = '\0';
+	return out;
+}
+
 char *admin_response_format(struct json_object *data, const char *error)
 {
 	struct json_object *root;
-	char *line = NULL;
+	char *line = NULL, *clean = NULL;
 	int rc;
 
 	root = json_object_new_object();
@@ -314,10 +377,13 @@ char *admin_response_format(struct json_object *data, const char *error)
 	rc = json_object_object_add(root, "v", json_object_new_int(ADMIN_PROTO_VERSION));
 	if (error) {
 		json_object_put(data);
+		clean = utf8_clean(error);
+		if (!clean)
+			rc = -1;
 		if (rc == 0)
 			rc = json_object_object_add(root, "ok", json_object_new_boolean(0));
 		if (rc == 0)
-			rc = json_object_object_add(root, "error", json_object_new_string(error));
+			rc = json_object_object_add(root, "error", json_object_new_string(clean));
 	} else {
 		/* Clients always find "data" as an object, even when there is nothing to say. */
 		if (!data)
@@ -332,6 +398,7 @@ char *admin_response_format(struct json_object *data, const char *error)
 	if (rc == 0)
 		line = to_line(root);
 	json_object_put(root);
+	free(clean);
 	return line;
 }
 

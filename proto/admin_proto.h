@@ -37,7 +37,8 @@ void admin_request_free(struct admin_request *req);
 char *admin_request_format(const char *cmd, struct json_object *args);
 
 /* Serialise a response (with newline): data on success (takes ownership, may
- * be NULL), or error text when error != NULL. malloc'd string. */
+ * be NULL), or error text when error != NULL (a byte that is not part of
+ * well-formed UTF-8 is sent as '?', so the line stays JSON). malloc'd string. */
 char *admin_response_format(struct json_object *data, const char *error);
 
 /*

@@ -229,6 +229,42 @@ START_TEST(test_error_response)
 }
 END_TEST
 
+/*
+ * Found by tests/fuzz/fuzz_admin_proto: the request error names the unknown
+ * key cut to 40 bytes ("%.40s"), and a cut through a two-byte character
+ * left half of it in the response, which then was no JSON (RFC 8259 8.1:
+ * UTF-8): linetimectl reported a protocol error instead of the reason. The
+ * response now carries '?' for such bytes. Input:
+ * tests/fuzz/corpus/admin_proto/regress-utf8-key-cut.
+ */
+START_TEST(test_error_response_cut_utf8)
+{
+	/* 39 ASCII bytes, then U+00E9 (0xc3 0xa9) across the 40-byte cut. */
+	const char *line = "{\"v\":1,\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9"
+			   "b\":1}\n";
+	struct admin_request req;
+	struct json_object *back = NULL;
+	char err[256] = "", client_err[256] = "";
+	char *resp;
+
+	ck_assert_int_eq(admin_request_parse(line, strlen(line), &req, err, sizeof(err)), -EINVAL);
+	resp = admin_response_format(NULL, err);
+	ck_assert_ptr_nonnull(resp);
+	ck_assert_int_eq(admin_response_parse(resp, strlen(resp), &back, client_err, sizeof(client_err)),
+			 -EREMOTEIO);
+	ck_assert_str_eq(client_err,
+			 "unknown key \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa?\" in request");
+	free(resp);
+
+	/* Any handler's message: broken sequences become '?', good ones stay. */
+	resp = admin_response_format(NULL, "no source \xff\xc3 caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xed\xa0\x80");
+	ck_assert_int_eq(admin_response_parse(resp, strlen(resp), &back, client_err, sizeof(client_err)),
+			 -EREMOTEIO);
+	ck_assert_str_eq(client_err, "no source ?? caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 ???");
+	free(resp);
+}
+END_TEST
+
 struct resp_case {
 	const char *line;
 	int rc;
@@ -286,6 +322,7 @@ Suite *admin_proto_suite(void)
 	tc = tcase_create("response");
 	tcase_add_test(tc, test_response_roundtrip);
 	tcase_add_test(tc, test_error_response);
+	tcase_add_test(tc, test_error_response_cut_utf8);
 	tcase_add_loop_test(tc, test_response_golden, 0,
 			    (int)(sizeof(resp_cases) / sizeof(resp_cases[0])));
 	suite_add_tcase(s, tc);

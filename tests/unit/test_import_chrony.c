@@ -972,6 +972,34 @@ START_TEST(test_ratelimit_and_clientlog)
 }
 END_TEST
 
+/*
+ * Found by tests/fuzz/fuzz_import_chrony: an option given twice in one
+ * ratelimit line was written twice into the group, and linetime refused
+ * the converted file ("duplicate setting name"). chronyd takes the last
+ * value; so does the converter now, writing each option once. Input:
+ * tests/fuzz/corpus/import_chrony/regress-ratelimit-twice.
+ */
+START_TEST(test_ratelimit_option_twice)
+{
+	struct import_result r;
+	struct lt_config cfg;
+
+	convert("allow\nratelimit interval 3 burst 8 interval 4 burst 16 leak 2\n", &r);
+	ck_has(r.text, "\nratelimit = { interval = 4; burst = 16; leak = 2; };  # from c.conf:2\n");
+	load_out(r.text, &cfg);
+	ck_assert_int_eq(cfg.ratelimit.interval, 4);
+	ck_assert_uint_eq(cfg.ratelimit.burst, 16);
+	config_free(&cfg);
+	import_result_free(&r);
+
+	/* A bad repeat is dropped with its warning; the good value stays. */
+	convert("allow\nratelimit burst 8 burst 0\n", &r);
+	ck_has(r.text, "\nratelimit = { burst = 8; };");
+	ck_warned(&r, NAME ":2: ratelimit: burst 0: dropped: linetime takes 1..255");
+	import_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_leap)
 {
 	struct import_result r;
@@ -1546,6 +1574,7 @@ Suite *import_chrony_suite(void)
 	tcase_add_test(tc, test_makestep);
 	tcase_add_test(tc, test_local);
 	tcase_add_test(tc, test_ratelimit_and_clientlog);
+	tcase_add_test(tc, test_ratelimit_option_twice);
 	tcase_add_test(tc, test_leap);
 	tcase_add_test(tc, test_paths);
 	tcase_add_test(tc, test_logs);

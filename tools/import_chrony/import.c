@@ -927,9 +927,12 @@ static void do_ratelimit(struct imp *m, const struct chrony_directive *d)
 		const char *name;
 		long min, max;
 	} opts[] = { { "interval", -19, 12 }, { "burst", 1, 255 }, { "leak", 1, 4 } };
+	/* An option given twice is set twice, the last value winning, as chronyd
+	 * reads it; written once each, or linetime would refuse a duplicate. */
+	long vals[sizeof(opts) / sizeof(opts[0])];
+	int have[sizeof(opts) / sizeof(opts[0])] = { 0 };
 	struct sbuf b = { 0 };
 
-	sbuf_printf(&b, "{");
 	for (unsigned int i = 0; i < d->n_args; i++) {
 		const char *o = d->args[i], *val = i + 1 < d->n_args ? d->args[i + 1] : NULL;
 		size_t k = 0;
@@ -955,8 +958,12 @@ static void do_ratelimit(struct imp *m, const struct chrony_directive *d)
 			warn(m, d, "%s %s: dropped: linetime takes %ld..%ld", o, val, opts[k].min,
 			     opts[k].max);
 		else
-			sbuf_printf(&b, " %s = %ld;", opts[k].name, v);
+			vals[k] = v, have[k] = 1;
 	}
+	sbuf_printf(&b, "{");
+	for (size_t k = 0; k < sizeof(opts) / sizeof(opts[0]); k++)
+		if (have[k])
+			sbuf_printf(&b, " %s = %ld;", opts[k].name, vals[k]);
 	sbuf_printf(&b, " }");
 	if (b.oom) {
 		m->oom = 1;
