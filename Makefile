@@ -4,6 +4,8 @@
 #   make check      install deps, build, run unit (plain + ASan/UBSan) and integration tests
 #   make demo       install deps, bring up the lab, query it with real clients, stay up
 #   make unit       unit tests only (no root needed)
+#   make fuzz       libFuzzer harnesses, FUZZ_SECONDS (60) each (clang; docs/HARDENING.md)
+#   make fuzz-smoke every harness briefly (under a minute in all; part of check)
 #   make docs-check the man pages against the code (no root needed)
 
 CC      ?= cc
@@ -20,6 +22,8 @@ CFG_CFLAGS  := $(shell pkg-config --cflags libconfig json-c 2>/dev/null)
 CFG_LIBS    := $(shell pkg-config --libs libconfig json-c 2>/dev/null)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
 MHD_LIBS    := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+# Privilege drop and seccomp (docs/HARDENING.md): the two daemons and the unit tests.
+SANDBOX_LIBS := $(shell pkg-config --libs libseccomp libcap 2>/dev/null)
 # DPDK's headers want at least SSE4.2 on x86; keep to what the N100 has.
 ARCH    := -march=x86-64-v2
 VERSION ?= 0.1.0
@@ -33,6 +37,7 @@ PROTO_SRCS    := proto/ntp_time.c proto/ntp_packet.c proto/inet.c proto/admin_pr
 PLATFORM_SRCS := platform/counters.c platform/config.c platform/log.c platform/tsc.c platform/cmdline.c \
                  platform/sbuf.c \
                  platform/clockmap.c platform/shm.c
+SANDBOX_SRCS  := platform/privdrop.c platform/sandbox.c
 DPLOGIC_SRCS  := dataplane/pktproc.c dataplane/neigh.c dataplane/inject.c dataplane/tstamp.c \
                  dataplane/acl.c dataplane/clientlog.c dataplane/policy.c
 DPDPDK_SRCS   := dataplane/dp_main.c dataplane/port.c dataplane/worker.c
@@ -60,13 +65,13 @@ UNIT_SRCS     := tests/unit/check_main.c tests/unit/test_ntp_time.c tests/unit/t
                  tests/unit/pcap_read.c tests/unit/testutil.c tests/unit/test_sysclock.c \
                  tests/unit/test_leapdb.c tests/unit/test_ntpclient.c tests/unit/test_sources.c \
                  tests/unit/test_clockmodel.c tests/unit/test_sync.c tests/unit/test_import_chrony.c \
-                 tests/unit/test_metrics.c
+                 tests/unit/test_metrics.c tests/unit/test_sandbox.c
 
 COMMON_SRCS := $(PROTO_SRCS) $(PLATFORM_SRCS)
-DP_SRCS     := $(COMMON_SRCS) $(DPLOGIC_SRCS) $(DPDPDK_SRCS)
-CTLD_SRCS   := $(COMMON_SRCS) $(CTL_SRCS)
+DP_SRCS     := $(COMMON_SRCS) $(SANDBOX_SRCS) $(DPLOGIC_SRCS) $(DPDPDK_SRCS)
+CTLD_SRCS   := $(COMMON_SRCS) $(SANDBOX_SRCS) $(CTL_SRCS)
 CTLCLI_SRCS := $(COMMON_SRCS) $(CTLTOOL_SRCS)
-TEST_SRCS   := $(COMMON_SRCS) $(DPLOGIC_SRCS) control/report.c control/localclock.c \
+TEST_SRCS   := $(COMMON_SRCS) $(SANDBOX_SRCS) $(DPLOGIC_SRCS) control/report.c control/localclock.c \
                control/clients.c $(SYNC_SRCS) control/syncreport.c \
                control/signd.c control/mssntp.c control/health.c control/metrics.c \
                $(GENLOGIC_SRCS) $(IMPORT_SRCS) $(UNIT_SRCS)
@@ -80,6 +85,7 @@ BINS := $(BUILD)/linetime-dp $(BUILD)/linetimed $(BUILD)/linetimectl $(BUILD)/li
         $(BUILD)/pktbench $(BUILD)/linetime-import-chrony
 
 .PHONY: all check unit unit-asan integration docs-check demo deps clean install bench bench-signd
+.PHONY: fuzz fuzz-smoke fuzz-build
 all: $(BINS)
 
 $(BUILD)/rel/%.o: %.c
@@ -91,9 +97,9 @@ $(BUILD)/asan/%.o: %.c
 	$(CC) $(CFLAGS_ALL) $(SAN) -O1 -MMD -MP -c $< -o $@
 
 $(BUILD)/linetime-dp: $(call obj,rel,$(DP_SRCS))
-	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
+	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) $(SANDBOX_LIBS) -lm
 $(BUILD)/linetimed: $(call obj,rel,$(CTLD_SRCS))
-	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) $(MHD_LIBS) -lm
+	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) $(MHD_LIBS) $(SANDBOX_LIBS) -lm
 $(BUILD)/linetimectl: $(call obj,rel,$(CTLCLI_SRCS))
 	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
 $(BUILD)/linetime-gen: $(call obj,rel,$(GEN_SRCS))
@@ -103,9 +109,23 @@ $(BUILD)/pktbench: $(call obj,rel,$(PKTB_SRCS))
 $(BUILD)/linetime-import-chrony: $(call obj,rel,$(IMPB_SRCS))
 	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
 $(BUILD)/unit-tests: $(call obj,rel,$(TEST_SRCS))
-	$(CC) $^ -o $@ $(CHECK_LIBS) $(DPDK_LIBS) $(CFG_LIBS) -lm
+	$(CC) $^ -o $@ $(CHECK_LIBS) $(DPDK_LIBS) $(CFG_LIBS) $(SANDBOX_LIBS) -lm
 $(BUILD)/unit-tests-asan: $(call obj,asan,$(TEST_SRCS))
-	$(CC) $(SAN) $^ -o $@ $(CHECK_LIBS) $(DPDK_LIBS) $(CFG_LIBS) -lm
+	$(CC) $(SAN) $^ -o $@ $(CHECK_LIBS) $(DPDK_LIBS) $(CFG_LIBS) $(SANDBOX_LIBS) -lm
+
+# The daemons and CLI with ASan/UBSan, for the integration tests (same
+# objects as unit-tests-asan; tests/integration/run.sh sets the options).
+# The runtimes are linked statically: gcc's shared libasan and libubsan
+# interpose each other's report-path setter, and UBSan then ignores
+# log_path and writes to stderr, where the harness would not see it.
+SAN_BINS := $(BUILD)/asan/linetime-dp $(BUILD)/asan/linetimed $(BUILD)/asan/linetimectl
+SAN_LINK := $(SAN) -static-libasan -static-libubsan
+$(BUILD)/asan/linetime-dp: $(call obj,asan,$(DP_SRCS))
+	$(CC) $(SAN_LINK) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) $(SANDBOX_LIBS) -lm
+$(BUILD)/asan/linetimed: $(call obj,asan,$(CTLD_SRCS))
+	$(CC) $(SAN_LINK) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) $(MHD_LIBS) $(SANDBOX_LIBS) -lm
+$(BUILD)/asan/linetimectl: $(call obj,asan,$(CTLCLI_SRCS))
+	$(CC) $(SAN_LINK) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
 
 deps:
 	scripts/deps.sh
@@ -117,8 +137,47 @@ unit-asan: $(BUILD)/unit-tests-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 CK_FORK=no \
 	  CK_DEFAULT_TIMEOUT=60 $(BUILD)/unit-tests-asan
 
-integration: $(BINS)
-	tests/integration/run.sh
+# --- fuzzing: libFuzzer harnesses in tests/fuzz (docs/HARDENING.md) -----
+# clang with -fsanitize=fuzzer,address,undefined. Only plain-C sources go
+# in (no DPDK header, no shm.c, no log.c: the harnesses bring a silent
+# log_msg), archived so each harness links just the modules it calls.
+FUZZ_CC       ?= clang
+FUZZ_SECONDS  ?= 60
+FUZZ_SMOKE_SECONDS ?= 6
+FUZZ_HARNESSES := pktproc config admin_proto admin_server signd ntpclient import_chrony
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS    = $(CSTD) -O1 -g $(ARCH) $(WARN) $(INCS) -Itools/import_chrony -Itests/fuzz \
+                 $(CFG_CFLAGS) -D_GNU_SOURCE -DLT_VERSION=\"$(VERSION)\" $(FUZZ_SAN) \
+                 -fsanitize=fuzzer-no-link
+FUZZ_LIB_SRCS := $(filter-out platform/shm.c platform/log.c,$(COMMON_SRCS)) $(DPLOGIC_SRCS) \
+                 $(SYNC_SRCS) control/signd.c control/mssntp.c control/admin.c $(IMPORT_SRCS)
+FUZZ_BINS     := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_HARNESSES))
+
+.PRECIOUS: $(BUILD)/fuzz/obj/%.o
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/fuzz/liblt.a: $(call obj,fuzz/obj,$(FUZZ_LIB_SRCS))
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(BUILD)/fuzz/obj/tests/fuzz/fuzz_common.o \
+                      $(BUILD)/fuzz/liblt.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ -o $@ $(CFG_LIBS) -lm
+
+fuzz-build: $(FUZZ_BINS)
+
+# fuzz: each harness FUZZ_SECONDS on a copy of its seed corpus, one at a time.
+fuzz: $(FUZZ_BINS)
+	tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
+# fuzz-smoke: every harness FUZZ_SMOKE_SECONDS; fails on any finding.
+fuzz-smoke: $(FUZZ_BINS)
+	tests/fuzz/run.sh --smoke $(BUILD)/fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_HARNESSES)
+
+# integration: the daemons run as their ASan/UBSan builds (LT_SAN=1, see
+# tests/integration/run.sh); `make integration LT_SAN=0` runs the optimised ones.
+LT_SAN ?= 1
+integration: $(BINS) $(SAN_BINS)
+	LT_SAN=$(LT_SAN) tests/integration/run.sh
 
 # docs-check: the man pages against the code, no root or lab (also run by integration).
 docs-check: $(BUILD)/linetimectl $(BUILD)/linetimed
@@ -127,9 +186,10 @@ docs-check: $(BUILD)/linetimectl $(BUILD)/linetimed
 # check: deps first (a fresh machine needs nothing else), then every test.
 check:
 	scripts/deps.sh
-	$(MAKE) all $(BUILD)/unit-tests $(BUILD)/unit-tests-asan
+	$(MAKE) all $(BUILD)/unit-tests $(BUILD)/unit-tests-asan $(SAN_BINS)
 	$(MAKE) unit
 	$(MAKE) unit-asan
+	$(MAKE) fuzz-smoke
 	$(MAKE) integration
 
 # bench: root, bounded (a few minutes); prints one table, writes docs/BENCHMARKS.md figures.
@@ -162,4 +222,4 @@ install: $(BINS)
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

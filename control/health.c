@@ -173,11 +173,20 @@ static void check_ports(struct verdict *v, const struct lt_ports_block *b)
 		check(v, "ports", HEALTH_OK, "%u of %u links up", up, n);
 }
 
-static void check_signd(struct verdict *v, const struct signd_stats *st, uint64_t now_ns)
+static void check_signd(struct verdict *v, const struct signd_stats *st, uint64_t now_ns,
+			uint64_t timeouts)
 {
 	uint64_t in_state = now_ns > st->state_since_ns ? now_ns - st->state_since_ns : 0;
 	const char *state = signd_state_name(st->state);
 
+	/* A hung Samba still accepts connections: between two timeouts the
+	 * state is "connected" again, so the timeouts themselves are the sign. */
+	if (timeouts) {
+		check(v, "signd", HEALTH_WARNING,
+		      "%s, but %" PRIu64 " signing requests timed out in the last minute: "
+		      "Samba accepts and does not answer", state, timeouts);
+		return;
+	}
 	if (st->state == SIGND_STATE_CONNECTED) {
 		check(v, "signd", HEALTH_OK, "connected, %" PRIu64 " replies signed", st->signed_ok);
 		return;
@@ -186,6 +195,21 @@ static void check_signd(struct verdict *v, const struct signd_stats *st, uint64_
 	check(v, "signd", in_state < HEALTH_SIGND_GRACE_NS ? HEALTH_WARNING : HEALTH_CRITICAL,
 	      "%s for %.0f s%s%s: signed-time (MS-SNTP) requests are dropped", state,
 	      (double)in_state / 1e9, st->last_error[0] ? ", " : "", st->last_error);
+}
+
+/* The statistics logs: losing lines does not hurt clients, but an operator
+ * wants to know before the post-mortem that needs them. */
+static void check_logs(struct verdict *v, const struct health_inputs *in)
+{
+	const char *dir = in->logdir ? in->logdir : "";
+
+	perf(v, "log_lines_lost", (double)in->log_lines_lost, "", 1, 0, 0, "0", "");
+	if (in->log_lines_lost)
+		check(v, "logs", HEALTH_WARNING, "%" PRIu64 " statistics log lines lost in the last "
+		      "minute in %s%s%s", in->log_lines_lost, dir, in->log_errno ? ": " : "",
+		      in->log_errno ? strerror(in->log_errno) : " (writing again)");
+	else
+		check(v, "logs", HEALTH_OK, "written to %s", dir);
 }
 
 static void check_offset(struct verdict *v, double offset, const struct lt_cfg_health *lim)
@@ -239,7 +263,7 @@ enum health_state health_report(const struct health_inputs *in, struct json_obje
 		check_ports(&v, in->ports);
 	check_rings(&v, in->ring_drops, lim);
 	if (in->signd_enabled && in->signd)
-		check_signd(&v, in->signd, in->now_ns);
+		check_signd(&v, in->signd, in->now_ns, in->signd_timeouts);
 	if (in->upstream_configured) {
 		const char *mode = in->upstream_mode ? in->upstream_mode : "local";
 
@@ -249,6 +273,8 @@ enum health_state health_report(const struct health_inputs *in, struct json_obje
 		if (strcmp(mode, "local") != 0 && isfinite(in->upstream_offset))
 			check_offset(&v, in->upstream_offset, lim);
 	}
+	if (in->logs_on)
+		check_logs(&v, in);
 	if (v.worst == HEALTH_OK)
 		snprintf(v.summary, sizeof(v.summary), "%zu checks passed",
 			 json_object_array_length(v.checks));

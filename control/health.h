@@ -4,7 +4,8 @@
  * OK 0, WARNING 1, CRITICAL 2 (3 UNKNOWN is linetimectl's, when there is no
  * answer). A check is CRITICAL when clients are not getting what they need
  * (no dataplane, no valid time, no signed time for a configured AD domain),
- * WARNING when service is degraded or recovering; the thresholds of
+ * WARNING when service is degraded or recovering, or something around it
+ * fails (statistics logs that cannot be written); the thresholds of
  * linetime.conf's health group (offset, good sources, stratum, ring drops,
  * dataplane heartbeat) move the line for the measured ones, and each
  * measurement is reported as perfdata. A pure function of its inputs, so
@@ -51,6 +52,11 @@ struct health_inputs {
 	double upstream_offset;                /* s: offset at the last clock update */
 	unsigned int good_sources;             /* truechimers of the last selection */
 	double uptime_s;                       /* since linetimed started */
+	uint64_t signd_timeouts;               /* signing requests timed out in the last minute */
+	int logs_on;                           /* statistics logs are written in logdir */
+	const char *logdir;
+	uint64_t log_lines_lost;               /* ... lines they lost in the last minute */
+	int log_errno;                         /* why the latest line was lost; 0 if written */
 };
 
 /* A linetimed that has not synchronised within this long of starting is

@@ -34,6 +34,11 @@ struct sync {
 	struct srcselect *sel;
 	struct sources *src;
 	struct synclog *log;
+	int logs_on;                   /* a file in logdir is being written */
+	uint64_t log_lost_seen;        /* s->log's lines_lost when last looked at */
+	uint64_t log_lost;             /* lines lost since start, across reopens */
+	int log_failing;               /* the last line written was lost */
+	int log_errno;
 	struct leapdb leapdb;
 	int have_leapdb;
 	struct srcselect_result res;
@@ -127,6 +132,33 @@ static void select_config_of(const struct lt_cfg_sync *y, struct srcselect_confi
 	sc->reselectdist = 1e-4;
 }
 
+/*
+ * After writing to the statistics logs: count the lines the disk refused,
+ * and say so once when it starts (disk full) and once when it stops. The
+ * lines are lost; nothing else is: the logs never hold up the clock.
+ */
+static void watch_logs(struct sync *s)
+{
+	struct synclog_errors e;
+
+	synclog_errors(s->log, &e);
+	if (e.lines_lost > s->log_lost_seen) {
+		s->log_lost += e.lines_lost - s->log_lost_seen;
+		s->log_lost_seen = e.lines_lost;
+	}
+	if (e.last_errno && !s->log_failing) {
+		log_msg(LOG_ERR, "logdir %s: %s; statistics log lines are being dropped", s->cfg.logdir,
+			strerror(e.last_errno));
+		s->log_failing = 1;
+		s->log_errno = e.last_errno;
+	} else if (!e.last_errno && s->log_failing) {
+		log_msg(LOG_NOTICE, "logdir %s: writing again (%llu statistics log lines lost so far)",
+			s->cfg.logdir, (unsigned long long)s->log_lost);
+		s->log_failing = 0;
+		s->log_errno = 0;
+	}
+}
+
 /* The statistics logs of s->cfg; without them if logdir cannot be used. */
 static void open_logs(struct sync *s)
 {
@@ -139,11 +171,14 @@ static void open_logs(struct sync *s)
 	};
 
 	s->log = synclog_open(&lc);
+	s->logs_on = s->log && lc.dir[0] && (lc.measurements || lc.statistics || lc.tracking);
 	if (!s->log) {
 		log_msg(LOG_ERR, "logdir %s: %s; statistics logs off", s->cfg.logdir, strerror(errno));
 		lc.dir = "";
 		s->log = synclog_open(&lc);
 	}
+	s->log_lost_seen = 0;
+	watch_logs(s);
 }
 
 static void load_leapdb(struct sync *s)
@@ -449,6 +484,7 @@ static void update(struct sync *s, unsigned int i, uint64_t c)
 		.max_error = s->root_delay / 2 + s->root_disp + fabs(e.offset),
 	};
 	synclog_tracking(s->log, &t);
+	watch_logs(s);
 }
 
 int sync_cyclelogs(struct sync *s)
@@ -487,6 +523,7 @@ static void log_sample(struct sync *s, unsigned int i, enum srcfilter_verdict v,
 		.n_samples = e.n_samples, .n_used = e.n_used, .span = srcfilter_span(si.filter),
 	};
 	synclog_statistics(s->log, &st);
+	watch_logs(s);
 }
 
 int sync_reply(struct sync *s, const struct lt_msg *m, uint64_t c, double mono)
@@ -662,6 +699,9 @@ void sync_status(const struct sync *s, uint64_t c, struct sync_status *out)
 	discipline_counts(s->disc, &out->updates, &out->steps);
 	out->leap_pending = discipline_leap(s->disc);
 	out->leapsecmode = s->cfg.leapsecmode;
+	out->logs_on = s->logs_on;
+	out->log_lines_lost = s->log_lost;
+	out->log_errno = s->log_errno;
 }
 
 struct sources *sync_sources(struct sync *s)

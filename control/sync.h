@@ -70,6 +70,9 @@ struct sync_status {
 	uint8_t leap;              /* leap indicator served now */
 	const struct disc_leap *leap_pending;
 	enum lt_leapsecmode leapsecmode;
+	int logs_on;               /* statistics logs are being written in logdir */
+	uint64_t log_lines_lost;   /* lines they lost since start (disk full...) */
+	int log_errno;             /* why, while the latest line is being lost; else 0 */
 };
 
 struct sync;

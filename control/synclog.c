@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,6 +41,8 @@ struct synclog {
 	double logchange;
 	FILE *f[F_N];              /* NULL: not logged */
 	char path[F_N][PATH_MAX];
+	int file_errno[F_N];       /* of each file's latest line, 0 if written */
+	struct synclog_errors err;
 };
 
 /* Open for appending; *empty says whether the file has no lines yet. */
@@ -62,16 +65,29 @@ static FILE *open_log(const char *path, int *empty)
 	return f;
 }
 
-/* Push the line out now, so tail -f sees it; a failed write (disk full) is
- * dropped rather than left to block the next line. */
-static void flush(FILE *f)
+/* Push the line out now, so tail -f sees it. A failed write (disk full) is
+ * counted and dropped: stdio's buffer is emptied so the line neither blocks
+ * the next one nor turns up later, half written, between two others. */
+static void flush(struct synclog *l, int which)
 {
-	if (fflush(f) != 0 || ferror(f))
+	FILE *f = l->f[which];
+	int e = 0;
+
+	if (fflush(f) != 0 || ferror(f)) {
+		e = errno ? errno : EIO;
+		l->err.lines_lost++;
+		__fpurge(f);
 		clearerr(f);
+	}
+	l->file_errno[which] = e;
+	l->err.last_errno = 0;
+	for (int i = 0; i < F_N && !l->err.last_errno; i++)
+		l->err.last_errno = l->file_errno[i];
 }
 
-static void banner(FILE *f, int which)
+static void banner(struct synclog *l, int which)
 {
+	FILE *f = l->f[which];
 	const char *h = logs[which].header;
 	int w = (int)strlen(h);
 	char rule[256];
@@ -80,7 +96,7 @@ static void banner(FILE *f, int which)
 		w = (int)sizeof(rule);
 	memset(rule, '=', (size_t)w);
 	fprintf(f, "%.*s\n%s\n%.*s\n", w, rule, h, w, rule);
-	flush(f);
+	flush(l, which);
 }
 
 /* "YYYY-MM-DD HH:MM:SS", UTC; times outside 1970..9999 are clamped. */
@@ -157,7 +173,7 @@ struct synclog *synclog_open(const struct synclog_config *cfg)
 		if (!(l->f[i] = open_log(l->path[i], &empty)))
 			goto fail;
 		if (empty)
-			banner(l->f[i], i);
+			banner(l, i);
 	}
 	return l;
 fail:
@@ -196,7 +212,7 @@ int synclog_cycle(struct synclog *l)
 		}
 		fclose(l->f[i]);
 		l->f[i] = f;
-		banner(f, i);
+		banner(l, i);
 		n++;
 	}
 	return err ? -err : n;
@@ -214,7 +230,7 @@ void synclog_measurement(struct synclog *l, const struct synclog_measurement *m)
 		column(m->source, src, sizeof(src)), leap_char(m->leap), m->stratum, m->poll,
 		m->offset, m->delay, m->dispersion, m->root_delay, m->root_dispersion,
 		(unsigned int)m->refid, column(m->verdict, verdict, sizeof(verdict)));
-	flush(f);
+	flush(l, F_MEAS);
 }
 
 void synclog_statistics(struct synclog *l, const struct synclog_statistics *s)
@@ -228,7 +244,7 @@ void synclog_statistics(struct synclog *l, const struct synclog_statistics *s)
 	fprintf(f, "%s %-15s %10.3e %10.3e %10.3e %10.3e %10.3e %3u %3u %10.3e\n", when,
 		column(s->source, src, sizeof(src)), s->offset_sd, s->offset, s->offset_sd_est,
 		s->freq_ppm, s->skew_ppm, s->n_samples, s->n_used, s->span);
-	flush(f);
+	flush(l, F_STATS);
 }
 
 void synclog_tracking(struct synclog *l, const struct synclog_tracking *t)
@@ -243,10 +259,18 @@ void synclog_tracking(struct synclog *l, const struct synclog_tracking *t)
 		when, column(t->reference, ref, sizeof(ref)), (unsigned int)t->refid, t->stratum,
 		t->freq_ppm, t->skew_ppm, t->offset, leap_char(t->leap), t->n_combined,
 		t->offset_sd, t->rem_correction, t->root_delay, t->root_dispersion, t->max_error);
-	flush(f);
+	flush(l, F_TRACK);
 }
 
 int synclog_is_change(const struct synclog *l, double offset)
 {
 	return l && fabs(offset) > l->logchange;
+}
+
+void synclog_errors(const struct synclog *l, struct synclog_errors *out)
+{
+	if (l)
+		*out = l->err;
+	else
+		memset(out, 0, sizeof(*out));
 }

@@ -103,4 +103,14 @@ void synclog_tracking(struct synclog *l, const struct synclog_tracking *t);
  * else 0; nothing else. */
 int synclog_is_change(const struct synclog *l, double offset);
 
+/* Lines the files did not take (a full or failing disk): a line that fails
+ * is dropped, never retried, so serving and syncing go on. */
+struct synclog_errors {
+	uint64_t lines_lost;       /* since synclog_open */
+	int last_errno;            /* a file whose latest line was lost: why; else 0 */
+};
+
+/* The write errors so far (all zero for a NULL handle). */
+void synclog_errors(const struct synclog *l, struct synclog_errors *out);
+
 #endif

@@ -27,7 +27,12 @@ die() { log "$*"; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (network namespaces, DPDK)"
 
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# A zombie counts as gone: once the lab's shell has exited our daemons are
+# reaped by whatever PID 1 is, which may take a second or two.
+pid_alive() {
+	[ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null &&
+		[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
 pidof_file() { cat "$RUN/$1.pid" 2>/dev/null || true; }
 
 # Stop one of our processes by its recorded PID: TERM, then KILL after 5 s.
@@ -60,8 +65,30 @@ net_up() {
 	ip netns exec "$NS" ethtool -K "$CL_IF" tx off >/dev/null 2>&1 || true
 }
 
+# linetimed drops root to the config's user (user = "lt-lab"; docs/HARDENING.md):
+# made here if it is missing, like the namespace, and removed again by down.
+conf_user() {
+	sed -n 's/^[[:space:]]*user[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$CONF" | head -1
+}
+
+lab_user() {
+	local u
+	u=$(conf_user)
+	[ -n "$u" ] || return 0
+	if ! id -u "$u" >/dev/null 2>&1; then
+		useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u" ||
+			return 1
+		echo "$u" >"$RUN/lab-user"
+	fi
+	# A reload re-reads the file as that user (tests write theirs with mktemp, 0600).
+	setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups test -r "$CONF" || chmod o+r "$CONF"
+}
+
 start_ctl() {
 	mkdir -p "$RUN"
+	lab_user || { log "cannot create the lab's user $(conf_user)"; return 1; }
+	# Once it is not root, linetimed cannot remove its socket from the root-owned $RUN.
+	rm -f "$(admin_socket)"
 	"$BIN/linetimed" -c "$CONF" >>"$RUN/linetimed.log" 2>&1 &
 	echo $! >"$RUN/linetimed.pid"
 	for _ in $(seq 50); do
@@ -123,7 +150,11 @@ down() {
 	local region
 	region=$(sed -n 's/^[[:space:]]*region[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' "$CONF" | head -1)
 	[ -n "$region" ] && rm -f "$region" "$region.lock"
-	rm -f "$RUN"/*.pid
+	rm -f "$RUN"/*.pid "$(admin_socket)"
+	# Kept for the next down if a process of the user still runs.
+	if [ -f "$RUN/lab-user" ] && userdel "$(cat "$RUN/lab-user")" 2>/dev/null; then
+		rm -f "$RUN/lab-user"
+	fi
 	return 0
 }
 

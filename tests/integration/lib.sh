@@ -2,7 +2,10 @@
 # lab up itself and takes it down on exit, pass or fail.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB="$ROOT/scripts/lab.sh"
-CTL="$ROOT/build/linetimectl"
+# LT_BIN_DIR: where the binaries under test are (run.sh sets build/asan
+# for the sanitizer builds); lab.sh starts the daemons from there too.
+BINDIR=${LT_BIN_DIR:-$ROOT/build}
+CTL="$BINDIR/linetimectl"
 PY=/usr/bin/python3
 NS=lt-client
 CONF=${LT_LAB_CONF:-$ROOT/board/lab/linetime.conf}
@@ -12,6 +15,9 @@ export LT_LAB_CONF=$CONF
 FAILS=0
 CHECKS=0
 TMPD=$(mktemp -d /tmp/lt-it.XXXXXX)
+# linetimed runs as the lab's user (board/lab/linetime.conf): it must reach
+# the configs, logdirs and sockets tests put here. Not listable by others.
+chmod 0711 "$TMPD"
 
 cleanup() {
 	"$LAB" down >/dev/null 2>&1

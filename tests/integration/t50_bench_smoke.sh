@@ -10,7 +10,13 @@
 # it runs beside the lab and `make bench` without touching either.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# The daemons come from LT_BIN_DIR (the ASan/UBSan builds under run.sh's
+# LT_SAN=1: this test asserts no figure, only that replies come and are
+# valid, so a slower sanitised dataplane still proves the path). The
+# generator and pktbench always run optimised from build/: they measure,
+# and are not what is under test.
 BIN=${LT_BIN_DIR:-$ROOT/build}
+TOOLS=$ROOT/build
 PY=/usr/bin/python3
 NS=lt-bsmoke
 VG=ltbs-g0
@@ -49,8 +55,8 @@ py_assert() {
 	"$PY" -c "import json,sys; j=json.load(open(sys.argv[1])); s=j['steps'][-1]; sys.exit(0 if ($1) else 1)" "$2"
 }
 
-for b in linetime-gen pktbench linetime-dp linetimed; do
-	[ -x "$BIN/$b" ] || { fail "$BIN/$b is built"; finish; }
+for b in "$TOOLS/linetime-gen" "$TOOLS/pktbench" "$BIN/linetime-dp" "$BIN/linetimed"; do
+	[ -x "$b" ] || { fail "$b is built"; finish; }
 done
 
 # --- the network ----------------------------------------------------------
@@ -97,7 +103,7 @@ check "linetime-dp serves the veth" grep -q "serving on" "$TMPD/dp.log"
 gen() {
 	local out=$1
 	shift
-	timeout -s INT -k 5 60 "$BIN/linetime-gen" --port "net_af_packet0,iface=$VG" "$@" --json --quiet \
+	timeout -s INT -k 5 60 "$TOOLS/linetime-gen" --port "net_af_packet0,iface=$VG" "$@" --json --quiet \
 		-- -l 0 --no-huge -m 256 --no-pci --file-prefix lt-bsmoke-gen --log-level '*:warning' \
 		>"$out" 2>"$out.err"
 }
@@ -121,11 +127,11 @@ if ! py_assert 's["replied"] > 0' "$TMPD/g4.json"; then
 fi
 
 # --- pktbench and the pcap writer ------------------------------------------
-"$BIN/pktbench" -n 20 --quiet >"$TMPD/pb.txt" 2>&1
+"$TOOLS/pktbench" -n 20 --quiet >"$TMPD/pb.txt" 2>&1
 check "pktbench runs, every request answered" grep -q "^frames=5120 replies=5120 " "$TMPD/pb.txt"
-"$BIN/pktbench" -n 20 --quiet --policy --ipv6 >"$TMPD/pb6.txt" 2>&1
+"$TOOLS/pktbench" -n 20 --quiet --policy --ipv6 >"$TMPD/pb6.txt" 2>&1
 check "pktbench --policy --ipv6 runs" grep -q "^frames=5120 replies=5120 " "$TMPD/pb6.txt"
-"$BIN/linetime-gen" --dst-ip 198.19.0.1 --dst-mac 02:00:00:00:b0:01 --count 100 --quiet \
+"$TOOLS/linetime-gen" --dst-ip 198.19.0.1 --dst-mac 02:00:00:00:b0:01 --count 100 --quiet \
 	--pcap-out "$TMPD/req.pcap"
 check "pcap of 100 requests written" [ "$(stat -c %s "$TMPD/req.pcap" 2>/dev/null)" = $((24 + 100 * (16 + 90))) ]
 

@@ -621,6 +621,63 @@ START_TEST(test_perfdata)
 }
 END_TEST
 
+/* A hung Samba accepts connections: the state reads "connected" between
+ * two timeouts, so recent timeouts alone make it a WARNING. */
+START_TEST(test_signd_timeouts)
+{
+	struct health_inputs in = healthy();
+	char sum[256];
+
+	in.signd_timeouts = 3;
+	ck_assert_int_eq(verdict(&in, sum, sizeof(sum)), HEALTH_WARNING);
+	ck_assert_str_eq(sum, "signd: connected, but 3 signing requests timed out in the last minute: "
+			      "Samba accepts and does not answer");
+	/* stalled for longer than the grace: still the timeouts that speak */
+	sg.state = SIGND_STATE_STALLED;
+	sg.state_since_ns = in.now_ns - HEALTH_SIGND_GRACE_NS - 1;
+	ck_assert_int_eq(verdict(&in, sum, sizeof(sum)), HEALTH_WARNING);
+	ck_assert_ptr_nonnull(strstr(sum, "signd: stalled, but 3 signing"));
+	/* a minute without a timeout: OK again */
+	in = healthy();
+	in.signd_timeouts = 0;
+	ck_assert_int_eq(verdict(&in, sum, sizeof(sum)), HEALTH_OK);
+}
+END_TEST
+
+/* Statistics logs that lose lines (disk full) are a WARNING, never more:
+ * clients are served all the same. */
+START_TEST(test_logs)
+{
+	struct health_inputs in = healthy();
+	struct json_object *d;
+	char sum[256], line[200];
+
+	in.logs_on = 1;
+	in.logdir = "/var/log/linetime";
+	ck_assert_int_eq(verdict(&in, sum, sizeof(sum)), HEALTH_OK);
+	ck_assert_str_eq(sum, "6 checks passed");
+	in.log_lines_lost = 12;
+	in.log_errno = ENOSPC;
+	ck_assert_int_eq(verdict(&in, sum, sizeof(sum)), HEALTH_WARNING);
+	ck_assert_str_eq(sum, "logs: 12 statistics log lines lost in the last minute in "
+			      "/var/log/linetime: No space left on device");
+	/* space again, lines lost within the minute: still said, until it passes */
+	in.log_errno = 0;
+	ck_assert_int_eq(verdict(&in, sum, sizeof(sum)), HEALTH_WARNING);
+	ck_assert_ptr_nonnull(strstr(sum, "/var/log/linetime (writing again)"));
+	d = report(&in);
+	perf_line(d, "log_lines_lost", line, sizeof(line));
+	ck_assert_str_eq(line, "log_lines_lost=12;1;;0; ");
+	json_object_put(d);
+	/* no logs configured: no check, no perfdata */
+	in.logs_on = 0;
+	ck_assert_int_eq(verdict(&in, sum, sizeof(sum)), HEALTH_OK);
+	d = report(&in);
+	ck_assert_ptr_null(find_perf(d, "log_lines_lost"));
+	json_object_put(d);
+}
+END_TEST
+
 /* health_limits_from_args on a JSON text; returns its code. */
 static int from_args(struct lt_cfg_health *lim, const char *json, char *err, size_t len)
 {
@@ -837,6 +894,8 @@ Suite *health_suite(void)
 	tcase_add_test(tc, test_clock);
 	tcase_add_test(tc, test_links);
 	tcase_add_test(tc, test_signd);
+	tcase_add_test(tc, test_signd_timeouts);
+	tcase_add_test(tc, test_logs);
 	tcase_add_test(tc, test_upstream);
 	suite_add_tcase(s, tc);
 

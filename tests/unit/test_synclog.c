@@ -407,6 +407,52 @@ START_TEST(test_enoent)
 }
 END_TEST
 
+/* A disk that refuses every write (measurements.log is a link to /dev/full,
+ * which fails each write with ENOSPC): each line is counted as lost with its
+ * error, nothing blocks, and once the disk takes lines again the error
+ * clears and the lines that follow are whole. */
+START_TEST(test_disk_full)
+{
+	char lines[MAX_LINES][LINE_LEN];
+	struct synclog_errors e;
+	struct synclog *l;
+
+	synclog_errors(NULL, &e);
+	ck_assert_uint_eq(e.lines_lost, 0);
+	ck_assert_int_eq(e.last_errno, 0);
+	ck_assert_int_eq(symlink("/dev/full", path("measurements.log")), 0);
+	l = open_dir(dir, 1, 1, 0);
+	synclog_errors(l, &e);
+	/* the banner of measurements.log (/dev/full looks empty); that of
+	 * statistics.log went to disk, but does not clear the other's error */
+	ck_assert_uint_eq(e.lines_lost, 1);
+	ck_assert_int_eq(e.last_errno, ENOSPC);
+	for (int i = 0; i < 3; i++)
+		synclog_measurement(l, &meas);
+	synclog_errors(l, &e);
+	ck_assert_uint_eq(e.lines_lost, 4);
+	ck_assert_int_eq(e.last_errno, ENOSPC);
+	/* the other file is unaffected; the error stays while this one fails */
+	synclog_statistics(l, &stats);
+	synclog_errors(l, &e);
+	ck_assert_uint_eq(e.lines_lost, 4);
+	ck_assert_int_eq(e.last_errno, ENOSPC);
+	ck_assert_int_eq(read_lines("statistics.log", lines), 4);
+	check_stats_line(lines[3]);
+
+	/* space again (logrotate-style: a new file and cyclelogs) */
+	ck_assert_int_eq(unlink(path("measurements.log")), 0);
+	ck_assert_int_eq(synclog_cycle(l), 2);
+	synclog_measurement(l, &meas);
+	synclog_errors(l, &e);
+	ck_assert_uint_eq(e.lines_lost, 4);
+	ck_assert_int_eq(e.last_errno, 0);
+	ck_assert_int_eq(read_lines("measurements.log", lines), 4);
+	check_meas_line(lines[3], "192.0.2.10", 'N', "accepted");
+	synclog_close(l);
+}
+END_TEST
+
 /* Names with blanks stay one column; missing names and verdicts print "-";
  * an unsynchronised leap prints '?'; a long name widens its column only. */
 START_TEST(test_columns)
@@ -479,6 +525,7 @@ Suite *synclog_suite(void)
 	tcase_add_test(tc, test_no_dir);
 	tcase_add_test(tc, test_logchange);
 	tcase_add_test(tc, test_enoent);
+	tcase_add_test(tc, test_disk_full);
 	tcase_add_test(tc, test_columns);
 	tcase_add_test(tc, test_time);
 	suite_add_tcase(s, tc);
