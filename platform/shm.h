@@ -132,7 +132,8 @@ struct lt_port_info {
 	uint32_t link_speed;     /* Mb/s */
 	uint16_t rx_queues;
 	uint16_t tx_queues;
-	uint32_t pad;
+	uint8_t rx_csum_offload; /* the NIC verifies IPv4 and UDP checksums */
+	uint8_t pad[3];
 	uint64_t ipackets, opackets, ibytes, obytes, imissed, ierrors, oerrors, rx_nombuf;
 	/* NIC clock against TSC, sampled by the dataplane for control's fit */
 	uint64_t nic_sample_tsc;

@@ -457,9 +457,9 @@ static char *format_speed(uint64_t mbps, bool up)
 static void render_ports(struct json_object *data, const struct options *opt)
 {
 	static const char *const head[] = { "Name", "Device", "Driver", "MAC", "Link",
-					    "Speed", "Queues", "Timestamps", "RX pkts",
+					    "Speed", "Queues", "Timestamps", "RX csum", "RX pkts",
 					    "TX pkts", "Missed" };
-	struct table t = { .ncols = 11, .head = head, .align = "llllllllrrr" };
+	struct table t = { .ncols = 12, .head = head, .align = "lllllllllrrr" };
 	struct json_object *ports = get(data, "ports", json_type_array);
 
 	(void)opt;
@@ -480,6 +480,7 @@ static void render_ports(struct json_object *data, const struct options *opt)
 		table_add(&t, "%s", speed ? speed : "-");
 		table_add(&t, "%" PRIu64 "/%" PRIu64, get_u64(p, "rx_queues"), get_u64(p, "tx_queues"));
 		table_add(&t, "%s", get_str(p, "timestamping", "-"));
+		table_add(&t, "%s", get_bool(p, "rx_checksum_offload") ? "nic" : "software");
 		table_add(&t, "%" PRIu64, get_u64(p, "ipackets"));
 		table_add(&t, "%" PRIu64, get_u64(p, "opackets"));
 		table_add(&t, "%" PRIu64, get_u64(p, "imissed"));
