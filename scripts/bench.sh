@@ -124,8 +124,9 @@ EOF
 # start_linetime CONF [NETNS]: linetimed in the root namespace, linetime-dp
 # (in NETNS if given); sets LT_CTL / LT_DP.
 start_linetime() {
-	local conf=$1 ns=${2:-}
+	local conf=$1 ns=${2:-} dp_log_at
 	rm -f "$REGION" "$REGION.lock" "$SOCK" "$RUN/admin.sock"
+	dp_log_at=$(stat -c %s "$OUT/linetime-dp.log" 2>/dev/null || echo 0)
 	"$BIN/linetimed" -c "$conf" >>"$OUT/linetimed.log" 2>&1 &
 	LT_CTL=$!
 	track $LT_CTL
@@ -137,9 +138,12 @@ start_linetime() {
 	fi
 	LT_DP=$!
 	track $LT_DP
-	# The dataplane is ready when its port exists (memif: the socket).
+	# The dataplane is ready when this run (not an earlier one in the same
+	# log: that raced the generator against a memif socket not yet
+	# there) says it serves.
 	for _ in $(seq 100); do
-		grep -q "serving on" "$OUT/linetime-dp.log" 2>/dev/null && return 0
+		tail -c +$((dp_log_at + 1)) "$OUT/linetime-dp.log" 2>/dev/null | grep -q "serving on" &&
+			return 0
 		kill -0 $LT_DP 2>/dev/null || break
 		sleep 0.1
 	done
