@@ -293,6 +293,54 @@ static struct pktproc_verdict mssntp_client(struct pkt *p, const uint8_t *src)
 	return finish(p, PKTPROC_PUNT, LT_CTR_mssntp_punted);
 }
 
+/*
+ * A reply to a client the log knows (entry slot): basic, or interleaved
+ * when the request's origin is the receive timestamp of our last reply to
+ * the same host and port and we know when that reply left (RFC 9769 2).
+ * An interleaved reply carries the request's receive field as origin, this
+ * request's receive time and the last reply's departure; it is complete
+ * here and needs no transmit stamp. Either way this reply becomes the one
+ * the next request can follow up on.
+ */
+FAST_PATH struct pktproc_verdict ntp_answer(struct pkt *p, uint16_t ntp_off, enum lt_ctr ctr,
+					 const uint8_t *src, uint32_t slot)
+{
+	struct clientlog *clog = p->ctx->clog;
+	uint8_t *q = p->buf + ntp_off;
+	const struct inet_udp_hdr *udp = (const struct inet_udp_hdr *)(p->buf + p->v.l4_off);
+	uint64_t org, req_rx, req_tx, tx = 0, rx;
+	enum clientlog_xleave x;
+	uint32_t who;
+
+	if (unlikely(slot >= clog->n_entries))
+		return ntp_reply(p, ntp_off, ctr, 0);
+	who = clientlog_who(clog, p->v.ipv6 ? 6 : 4, src, udp->sport);
+
+	memcpy(&org, q + 24, 8);
+	memcpy(&req_rx, q + 32, 8);
+	memcpy(&req_tx, q + 40, 8);
+	x = clientlog_xleave_check(clog, slot, who, org, &tx);
+	ntp_reply(p, ntp_off, ctr, 0);
+	memcpy(&rx, q + 32, 8);
+	if (x == CLIENTLOG_XLEAVE_SERVE) {
+		/* The partial sum has the request's transmit timestamp as
+		 * origin and 0 as transmit: take the one out (adding ~w
+		 * subtracts w), put the two new ones in, finish it now. */
+		uint16_t csum = udp_csum_final(inet_nsum_add(
+			inet_nsum_add(inet_nsum_add(p->v.l4_nsum, ~req_tx), req_rx), tx));
+
+		memcpy(q + 24, &req_rx, 8);
+		memcpy(q + 40, &tx, 8);
+		memcpy(p->buf + p->v.l4_off + offsetof(struct inet_udp_hdr, csum), &csum, 2);
+		p->v.ntp_off = 0;
+	}
+	p->v.xleave = x == CLIENTLOG_XLEAVE_SERVE ? PKTPROC_XLEAVE_SERVED
+		      : x == CLIENTLOG_XLEAVE_LATE ? PKTPROC_XLEAVE_BASIC : PKTPROC_XLEAVE_NO;
+	p->v.xl_gen = clientlog_xleave_reply(clog, slot, who, rx);
+	p->v.xl_slot = slot + 1;
+	return p->v;
+}
+
 /* A client request: access rules, then the client log and rate limit. */
 FAST_PATH struct pktproc_verdict ntp_client(struct pkt *p, uint16_t ntp_off, uint16_t n)
 {
@@ -309,10 +357,12 @@ FAST_PATH struct pktproc_verdict ntp_client(struct pkt *p, uint16_t ntp_off, uin
 		return drop(p, LT_CTR_drop_acl_deny);
 	}
 	if (c->clog) {
-		switch (clientlog_account(c->clog, c->rl ? c->rl : &log_only, p->v.ipv6 ? 6 : 4, src,
-					  c->now_tsc)) {
+		uint32_t slot;
+
+		switch (clientlog_account_at(c->clog, c->rl ? c->rl : &log_only, p->v.ipv6 ? 6 : 4,
+					     src, c->now_tsc, &slot)) {
 		case CLIENTLOG_LEAK:
-			return ntp_reply(p, ntp_off, LT_CTR_ntp_replies_leaked, 0);
+			return ntp_answer(p, ntp_off, LT_CTR_ntp_replies_leaked, src, slot);
 		case CLIENTLOG_KOD:
 			return ntp_reply(p, ntp_off, LT_CTR_kod_rate_sent, KISS_RATE);
 		case CLIENTLOG_DROP:
@@ -320,6 +370,7 @@ FAST_PATH struct pktproc_verdict ntp_client(struct pkt *p, uint16_t ntp_off, uin
 		case CLIENTLOG_PASS:
 			break;
 		}
+		return ntp_answer(p, ntp_off, LT_CTR_ntp_replies, src, slot);
 	}
 	return ntp_reply(p, ntp_off, LT_CTR_ntp_replies, 0);
 }
@@ -884,6 +935,12 @@ void pktproc_stamp_tx(uint8_t *buf, const struct pktproc_verdict *v, ntp_ts_t tx
 	memcpy(buf + v->ntp_off + 40, &tx, 8);
 	csum = udp_csum_final(inet_nsum_add(v->l4_nsum, tx));
 	memcpy(buf + v->l4_off + offsetof(struct inet_udp_hdr, csum), &csum, 2);
+}
+
+void pktproc_sent(const struct pktproc_ctx *ctx, const struct pktproc_verdict *v, ntp_ts_t tx)
+{
+	if (v->xl_slot && ctx->clog)
+		clientlog_xleave_sent(ctx->clog, v->xl_slot - 1, v->xl_gen, __builtin_bswap64(tx));
 }
 
 void pktproc_ip6_linklocal(const uint8_t mac[6], uint8_t out[16])

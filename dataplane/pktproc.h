@@ -18,6 +18,14 @@
  * timestamp, for control to have them signed by Samba. They never get a KoD
  * or an unsigned reply: a refused one is dropped.
  *
+ * Interleaved mode (RFC 9769 2, as chrony's xleave clients use it): with a
+ * client log, every reply's receive timestamp is remembered for its client
+ * (host and port), and the worker reports when the reply actually left
+ * (pktproc_sent()). A request whose origin is that receive timestamp gets
+ * the departure time of the previous reply as its transmit timestamp and
+ * its own receive field as origin; anything else, or a missing departure,
+ * gets a basic reply.
+ *
  * An NTP reply is finished in two steps so the transmit timestamp is taken as
  * late as possible: pktproc_handle() writes everything but the transmit
  * timestamp, and pktproc_stamp_tx() writes it and the UDP checksum just before
@@ -67,6 +75,19 @@ struct pktproc_verdict {
 	uint16_t ntp_off;/* NTP reply awaiting pktproc_stamp_tx(): offset of the NTP header; else 0 */
 	uint32_t l4_nsum;/* with ntp_off: native sum (inet.h) of the UDP pseudo-header, header
 			  * and payload as written, for pktproc_stamp_tx() to finish */
+	uint32_t xl_slot;/* NTP reply noted in the client log for interleaved mode: the
+			  * entry's index + 1, for pktproc_sent(); else 0 */
+	uint16_t xl_gen; /* with xl_slot: which reply of that entry this is */
+	uint8_t xleave;  /* enum pktproc_xleave */
+	uint8_t pad;
+};
+
+/* How an NTP reply relates to interleaved mode (chrony's xleave, RFC 9769). */
+enum pktproc_xleave {
+	PKTPROC_XLEAVE_NO = 0,     /* a basic request, answered in basic mode */
+	PKTPROC_XLEAVE_SERVED = 1, /* an interleaved request, answered interleaved */
+	PKTPROC_XLEAVE_BASIC = 2,  /* an interleaved request answered in basic mode: our
+				    * previous reply's departure is unknown (never sent) */
 };
 
 struct acl;
@@ -123,6 +144,10 @@ struct pktproc_verdict pktproc_handle_general(const struct pktproc_ctx *ctx, uin
  * produced (v->ntp_off != 0) and finish its UDP checksum. Nothing in the
  * frame may have changed in between. */
 void pktproc_stamp_tx(uint8_t *buf, const struct pktproc_verdict *v, ntp_ts_t tx_ts);
+
+/* The reply v (to a frame of ctx) left the port at tx: interleaved mode
+ * can serve that time to the client's next request. */
+void pktproc_sent(const struct pktproc_ctx *ctx, const struct pktproc_verdict *v, ntp_ts_t tx);
 
 /* Derive the EUI-64 link-local address fe80::/64 from a MAC. */
 void pktproc_ip6_linklocal(const uint8_t mac[6], uint8_t out[16]);

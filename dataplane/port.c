@@ -231,6 +231,10 @@ void port_publish(const struct dp_port *ports, unsigned int n, unsigned int n_wo
 		o->tx_queues = p->n_txq;
 		o->ts_source = p->ts.use_nic ? LT_TS_SRC_NIC : LT_TS_SRC_TSC;
 		o->rx_csum_offload = (uint8_t)(p->rx_csum != 0);
+		/* No PMD here gives per-packet TX timestamps at rate (ethdev
+		 * timesync stamps one IEEE 1588 frame at a time): departures
+		 * are the TSC read as tx_burst returns. */
+		o->tx_ts_source = LT_TS_SRC_TSC;
 		if (rte_eth_link_get_nowait(p->port_id, &link) == 0) {
 			o->link_up = link.link_status == RTE_ETH_LINK_UP;
 			o->link_speed = link.link_speed;

@@ -143,8 +143,20 @@ static unsigned int poll_queue(struct worker_ctx *w, const struct worker_rxq *q,
 		if (txv[i].ntp_off)
 			pktproc_stamp_tx(rte_pktmbuf_mtod(tx[i], uint8_t *), &txv[i], tx_ts);
 	uint16_t sent = rte_eth_tx_burst(p->port_id, (uint16_t)w->index, tx, (uint16_t)ntx);
-	for (unsigned int i = 0; i < sent; i++)
+	/* Interleaved mode serves this to the clients' next requests: the
+	 * burst has been handed to the NIC, so it is when the replies left
+	 * as near as the TSC can tell (tstamp_port.tx_comp_ns corrects it). */
+	ntp_ts_t left = tstamp_sent(snap, &p->ts, tsc_read());
+	for (unsigned int i = 0; i < sent; i++) {
 		count(w, q->port, txv[i].ctr);
+		if (txv[i].xl_slot) {
+			pktproc_sent(&ctx, &txv[i], left);
+			if (txv[i].xleave == PKTPROC_XLEAVE_SERVED)
+				count(w, q->port, LT_CTR_ntp_interleaved);
+			else if (txv[i].xleave == PKTPROC_XLEAVE_BASIC)
+				count(w, q->port, LT_CTR_ntp_interleaved_basic);
+		}
+	}
 	for (unsigned int i = sent; i < ntx; i++) {
 		count(w, q->port, LT_CTR_drop_tx_full);
 		rte_pktmbuf_free(tx[i]);

@@ -2166,6 +2166,185 @@ START_TEST(test_mutations)
 }
 END_TEST
 
+/* --- interleaved mode ------------------------------------------------- */
+
+/* One request from src/sport with origin, receive and transmit fields as
+ * given, received at srv_rx; f gets the reply (transmit stamped TX_TS when
+ * it is a basic one), whose checksums are verified. */
+static struct pktproc_verdict xl_ask(struct pktproc_ctx *ctx, int v6, const uint8_t *src,
+				     uint16_t sport, uint64_t org, uint64_t rx, uint64_t tx,
+				     ntp_ts_t srv_rx, uint8_t *f)
+{
+	static struct spec s;
+	struct pktproc_verdict v;
+	uint16_t len;
+
+	if (v6) {
+		ntp6(&s, 4, 3);
+		memcpy(s.src6, src, 16);
+	} else {
+		ntp4(&s, 4, 3);
+		memcpy(s.src4, src, 4);
+	}
+	s.sport = sport;
+	put64(s.data + 24, org);
+	put64(s.data + 32, rx);
+	put64(s.data + 40, tx);
+	len = build(&s, f);
+	v = pktproc_handle(ctx, f, len, len, srv_rx);
+	ck_assert_uint_eq(v.action, PKTPROC_REPLY);
+	if (v.ntp_off)
+		pktproc_stamp_tx(f, &v, TX_TS);
+	if (v6)
+		verify_ip6_reply_csums(f, v.len);
+	else
+		verify_ip4_reply_csums(f, v.len);
+	return v;
+}
+
+#define XL_ORG(f, v6) get64((f) + ((v6) ? 62 : 42) + 24)
+#define XL_RX(f, v6) get64((f) + ((v6) ? 62 : 42) + 32)
+#define XL_TX(f, v6) get64((f) + ((v6) ? 62 : 42) + 40)
+
+/*
+ * A chrony client with xleave, step by step (RFC 9769 2): the first
+ * request is basic; a follow-up whose origin is our last receive timestamp
+ * gets the last reply's departure; a lost reply, a reply that never left,
+ * a restarted client and an evicted entry all fall back to basic.
+ */
+START_TEST(test_interleaved_exchange)
+{
+	const int v6 = _i;
+	const uint8_t *a = v6 ? PEER6 : PEER4;
+	const ntp_ts_t R1 = RX_TS + 1000, R2 = RX_TS + 2000, R3 = RX_TS + 3000, R4 = RX_TS + 4000,
+		       R5 = RX_TS + 5000, R6 = RX_TS + 6000;
+	const ntp_ts_t S1 = TX_TS + 11, S2 = TX_TS + 22, S3 = TX_TS + 33;
+	const uint64_t C1 = 0xeeac95c9aaaa0001ULL, C2 = 0xeeac95c9aaaa0002ULL; /* client's T4s */
+	struct clientlog *clog = new_clientlog();
+	struct pktproc_ctx ctx = { .port = &g_port, .server = &g_server, .clog = clog, .now_tsc = 5 };
+	static uint8_t f[FRAME_MAX];
+	struct pktproc_verdict v;
+
+	setup_port();
+	/* 1: basic request (origin 0) gets a basic reply, noted for later */
+	v = xl_ask(&ctx, v6, a, 40000, 0, 0, 0x1111, R1, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_NO);
+	ck_assert_uint_ne(v.xl_slot, 0);
+	ck_assert_uint_eq(XL_ORG(f, v6), 0x1111);
+	ck_assert_uint_eq(XL_RX(f, v6), R1);
+	ck_assert_uint_eq(XL_TX(f, v6), TX_TS);
+	pktproc_sent(&ctx, &v, S1);
+
+	/* 2: the follow-up: origin R1 -> interleaved, transmit S1, origin
+	 * the request's receive field, receive this request's */
+	v = xl_ask(&ctx, v6, a, 40000, R1, C1, 0x2222, R2, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_SERVED);
+	ck_assert_uint_eq(v.ctr, C(ntp_replies));
+	ck_assert_uint_eq(v.ntp_off, 0); /* complete: no transmit stamp */
+	ck_assert_uint_eq(XL_ORG(f, v6), C1);
+	ck_assert_uint_eq(XL_RX(f, v6), R2);
+	ck_assert_uint_eq(XL_TX(f, v6), S1);
+	pktproc_sent(&ctx, &v, S2);
+
+	/* 3: reply 2 was lost, the client asks about R1 again: basic */
+	v = xl_ask(&ctx, v6, a, 40000, R1, C1, 0x3333, R3, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_NO);
+	ck_assert_uint_eq(XL_ORG(f, v6), 0x3333);
+	ck_assert_uint_eq(XL_TX(f, v6), TX_TS);
+	pktproc_sent(&ctx, &v, S3);
+
+	/* 4: and picks up from reply 3 */
+	v = xl_ask(&ctx, v6, a, 40000, R3, C2, 0x4444, R4, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_SERVED);
+	ck_assert_uint_eq(XL_TX(f, v6), S3);
+	ck_assert_uint_eq(XL_ORG(f, v6), C2);
+	/* reply 4 never left (TX queue full): no pktproc_sent() */
+
+	/* 5: its follow-up cannot be served interleaved, and says so */
+	v = xl_ask(&ctx, v6, a, 40000, R4, C2, 0x5555, R5, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_BASIC);
+	ck_assert_uint_eq(XL_ORG(f, v6), 0x5555);
+	ck_assert_uint_eq(XL_TX(f, v6), TX_TS);
+	pktproc_sent(&ctx, &v, S1);
+
+	/* 6: two replies in one burst, of which only the first left: the
+	 * report for the first does not pass for the second */
+	{
+		struct pktproc_verdict first;
+
+		first = xl_ask(&ctx, v6, a, 40000, 0, 0, 0x5656, R2, f);
+		v = xl_ask(&ctx, v6, a, 40000, 0, 0, 0x5657, R3, f);
+		pktproc_sent(&ctx, &first, S3);
+		v = xl_ask(&ctx, v6, a, 40000, R3, C1, 0x5658, R4, f);
+		ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_BASIC);
+	}
+	/* the client restarts: a basic request, and the state starts over */
+	v = xl_ask(&ctx, v6, a, 40000, 0, 0, 0x6666, R6, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_NO);
+	pktproc_sent(&ctx, &v, S2);
+	v = xl_ask(&ctx, v6, a, 40000, R5, C1, 0x7777, R1, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_NO); /* R5 is history */
+	free(clog);
+}
+END_TEST
+
+/*
+ * Nobody gets another client's timestamps: not a forger on another address
+ * that copies a victim's receive timestamp, not one behind the same address
+ * on another port, not one sharing the victim's rate-limit prefix. An
+ * evicted entry forgets, and answers in basic mode.
+ */
+START_TEST(test_interleaved_no_leak)
+{
+	static const uint8_t A[4] = { 198, 51, 100, 7 }, B[4] = { 198, 51, 100, 8 };
+	static const struct clientlog_params by24 = { .ipv4_prefix = 24, .ipv6_prefix = 64 };
+	const ntp_ts_t RA = RX_TS + 100, SA = TX_TS + 0x5a5a;
+	struct clientlog *clog = new_clientlog();
+	struct pktproc_ctx ctx = { .port = &g_port, .server = &g_server, .clog = clog, .now_tsc = 5 };
+	static uint8_t f[FRAME_MAX];
+	struct pktproc_verdict v;
+
+	setup_port();
+	for (int round = 0; round < 3; round++) {
+		clientlog_init(clog, 64, 1000000000ULL, 99 + (uint64_t)round);
+		ctx.rl = round == 2 ? &by24 : NULL; /* round 2: A and B share one entry */
+		v = xl_ask(&ctx, 0, A, 40000, 0, 0, 1, RA, f);
+		pktproc_sent(&ctx, &v, SA);
+		/* round 0: B on another address; 1: A's address, another port;
+		 * 2: B in A's /24 */
+		v = xl_ask(&ctx, 0, round == 1 ? A : B, round == 1 ? 40001 : 40000, RA, 7, 2,
+			   RX_TS + 200, f);
+		ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_NO);
+		ck_assert_uint_ne(XL_TX(f, 0), SA);
+		ck_assert_uint_ne(XL_ORG(f, 0), SA);
+		ck_assert_uint_eq(XL_ORG(f, 0), 2);
+		/* A is not served its timestamp by anyone else's request, and
+		 * A itself still is where the entry is its own */
+		v = xl_ask(&ctx, 0, A, 40000, RA, 7, 3, RX_TS + 300, f);
+		if (round == 0)
+			ck_assert_uint_eq(XL_TX(f, 0), SA);
+		else /* the shared entry was taken over: basic, never wrong */
+			ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_NO);
+	}
+
+	/* eviction: A's bucket filled by others, A's state is gone */
+	clientlog_init(clog, CLIENTLOG_WAYS, 1000000000ULL, 7); /* one bucket */
+	ctx.rl = NULL;
+	v = xl_ask(&ctx, 0, A, 40000, 0, 0, 1, RA, f);
+	pktproc_sent(&ctx, &v, SA);
+	for (int i = 0; i < CLIENTLOG_WAYS; i++) {
+		uint8_t other[4] = { 198, 51, 101, (uint8_t)(i + 1) };
+
+		ctx.now_tsc += 1000;
+		xl_ask(&ctx, 0, other, 40000, 0, 0, 1, RX_TS + 400, f);
+	}
+	v = xl_ask(&ctx, 0, A, 40000, RA, 7, 4, RX_TS + 500, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_NO);
+	ck_assert_uint_eq(XL_ORG(f, 0), 4);
+	free(clog);
+}
+END_TEST
+
 /*
  * The one-pass path for the common request against the full walk: frames
  * near the common one (header bytes mutated, checksums repaired half the
@@ -2354,6 +2533,8 @@ Suite *pktproc_suite(void)
 	tcase_add_test(tc, test_unset_addresses);
 	tcase_add_test(tc, test_stamp_tx_twice);
 	tcase_add_test(tc, test_fast_path_matches_general);
+	tcase_add_loop_test(tc, test_interleaved_exchange, 0, 2);
+	tcase_add_test(tc, test_interleaved_no_leak);
 	tcase_add_test(tc, test_rx_csum_offload);
 	suite_add_tcase(s, tc);
 
