@@ -311,7 +311,7 @@ enum clientlog_verdict clientlog_account_at(struct clientlog *t, const struct cl
 	return v;
 }
 
-uint32_t clientlog_who(const struct clientlog *t, int family, const uint8_t *addr, uint16_t port_be)
+uint32_t clientlog_who(const struct clientlog *t, int family, const uint8_t *addr)
 {
 	uint64_t hi, lo = 0;
 
@@ -323,8 +323,8 @@ uint32_t clientlog_who(const struct clientlog *t, int family, const uint8_t *add
 		memcpy(&a, addr, 4);
 		hi = a;
 	}
-	/* Another key than the buckets' (rotated), and the port mixed in. */
-	return (uint32_t)hash_key(t->hash_key << 17 | t->hash_key >> 47, hi ^ port_be, lo,
+	/* Another key than the buckets' (rotated). */
+	return (uint32_t)hash_key(t->hash_key << 17 | t->hash_key >> 47, hi, lo,
 				  (unsigned int)family);
 }
 

@@ -28,8 +28,9 @@
  * An entry also carries the state of chrony's interleaved mode for its
  * client: the receive timestamp of the last reply and the time that reply
  * actually left, for the client to ask for in its next request. It belongs
- * to one host and source port (x_who, a keyed hash), so a client sharing a
- * rate-limit prefix, or forging an origin timestamp, never gets another's.
+ * to one host (x_who, a keyed hash of its full address), so a client
+ * sharing a rate-limit prefix, or forging an origin timestamp, never gets
+ * another's. Not to a port: chrony sends every request from a new one.
  */
 #ifndef LT_CLIENTLOG_H
 #define LT_CLIENTLOG_H
@@ -77,7 +78,7 @@ struct clientlog_entry {
 	/* Interleaved mode, timestamps as on the wire (0: none). */
 	uint64_t x_rx;         /* receive timestamp of the last reply to x_who */
 	uint64_t x_tx;         /* when that reply left; 0 until it has */
-	uint32_t x_who;        /* clientlog_who() of the host and port it went to */
+	uint32_t x_who;        /* clientlog_who() of the host it went to */
 	uint16_t x_gen;        /* bumped with every x_rx, so a late x_tx finds its own */
 	uint16_t pad3;
 } __attribute__((aligned(64)));
@@ -116,8 +117,8 @@ enum clientlog_verdict clientlog_account_at(struct clientlog *t, const struct cl
 					    uint32_t *slot);
 
 /* Who sent a request, for interleaved mode: a keyed hash of the full
- * address (not masked) and the UDP source port (port_be as on the wire). */
-uint32_t clientlog_who(const struct clientlog *t, int family, const uint8_t *addr, uint16_t port_be);
+ * address, not masked to the client's prefix. */
+uint32_t clientlog_who(const struct clientlog *t, int family, const uint8_t *addr);
 
 enum clientlog_xleave {
 	CLIENTLOG_XLEAVE_NONE = 0,  /* origin is not our last receive timestamp: basic */

@@ -296,7 +296,7 @@ static struct pktproc_verdict mssntp_client(struct pkt *p, const uint8_t *src)
 /*
  * A reply to a client the log knows (entry slot): basic, or interleaved
  * when the request's origin is the receive timestamp of our last reply to
- * the same host and port and we know when that reply left (RFC 9769 2).
+ * the same host and we know when that reply left (RFC 9769 2).
  * An interleaved reply carries the request's receive field as origin, this
  * request's receive time and the last reply's departure; it is complete
  * here and needs no transmit stamp. Either way this reply becomes the one
@@ -307,14 +307,13 @@ FAST_PATH struct pktproc_verdict ntp_answer(struct pkt *p, uint16_t ntp_off, enu
 {
 	struct clientlog *clog = p->ctx->clog;
 	uint8_t *q = p->buf + ntp_off;
-	const struct inet_udp_hdr *udp = (const struct inet_udp_hdr *)(p->buf + p->v.l4_off);
 	uint64_t org, req_rx, req_tx, tx = 0, rx;
 	enum clientlog_xleave x;
 	uint32_t who;
 
 	if (unlikely(slot >= clog->n_entries))
 		return ntp_reply(p, ntp_off, ctr, 0);
-	who = clientlog_who(clog, p->v.ipv6 ? 6 : 4, src, udp->sport);
+	who = clientlog_who(clog, p->v.ipv6 ? 6 : 4, src);
 
 	memcpy(&org, q + 24, 8);
 	memcpy(&req_rx, q + 32, 8);
