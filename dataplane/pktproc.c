@@ -466,11 +466,12 @@ static struct pktproc_verdict icmp4_in(struct pkt *p, struct inet_ipv4_hdr *ip)
 		return drop(p, LT_CTR_drop_icmp_type);
 	if (icmp->code != 0)
 		return drop(p, LT_CTR_drop_icmp_bad);
-	/* RFC 792: the reply is the request with type 0; only the type word of
-	 * the covered data changes, so the checksum is updated, not redone. */
+	/* RFC 792: the reply is the request with type 0. Summed in full: the
+	 * incremental update (RFC 1624) gives 0x0000 for an all-zero echo,
+	 * which receivers reject (found by fuzz_pktproc). */
 	icmp->type = INET_ICMP_ECHO_REPLY;
-	icmp->csum = htons(inet_csum_update16(ntohs(icmp->csum), INET_ICMP_ECHO_REQUEST << 8,
-					      INET_ICMP_ECHO_REPLY << 8));
+	icmp->csum = 0;
+	icmp->csum = (uint16_t)~inet_nsum_fold(inet_nsum(0, icmp, n));
 	reply_ip4(ip, n);
 	reply_eth(p, ((struct inet_eth_hdr *)p->buf)->src);
 	p->v.len = p->len;
@@ -607,12 +608,11 @@ static struct pktproc_verdict echo6_in(struct pkt *p, struct inet_ipv6_hdr *ip6,
 	 * from every host on the link. */
 	if (p->ip6_mcast)
 		return drop(p, LT_CTR_drop_icmp_type);
-	/* RFC 4443 4.2. Swapping the addresses leaves the pseudo-header sum
-	 * alone, so only the type word needs an incremental update. */
+	/* RFC 4443 4.2; summed in full, as for IPv4 (swapping the addresses
+	 * leaves the pseudo-header's sum as it was). */
 	icmp->type = INET_ICMP6_ECHO_REPLY;
-	icmp->csum = htons(inet_csum_update16(ntohs(icmp->csum), INET_ICMP6_ECHO_REQUEST << 8,
-					      INET_ICMP6_ECHO_REPLY << 8));
 	reply_ip6(ip6, n);
+	inet_icmp6_set_csum(ip6, (struct inet_icmp6_hdr *)icmp, n);
 	reply_eth(p, ((struct inet_eth_hdr *)p->buf)->src);
 	p->v.len = p->len;
 	return finish(p, PKTPROC_REPLY, LT_CTR_icmp_echo_replies);

@@ -2166,6 +2166,37 @@ START_TEST(test_mutations)
 }
 END_TEST
 
+/* An echo whose identifier, sequence and data are all zero: its reply sums
+ * to zero but for the type, and its checksum must be 0xffff, not 0x0000
+ * (the incremental update gave 0x0000; tests/fuzz/regress). */
+START_TEST(test_echo_all_zero)
+{
+	struct pktproc_ctx ctx = { .port = &g_port, .server = &g_server };
+	static struct spec s;
+	uint8_t f[FRAME_MAX];
+	struct pktproc_verdict v;
+	uint16_t len;
+
+	setup_port();
+	for (int v6 = 0; v6 < 2; v6++) {
+		if (v6)
+			echo6(&s);
+		else
+			echo4(&s);
+		memset(s.data + 4, 0, s.dlen - 4);
+		len = build(&s, f);
+		v = pktproc_handle(&ctx, f, len, len, RX_TS);
+		ck_assert_uint_eq(v.ctr, C(icmp_echo_replies));
+		if (v6) {
+			ck_assert(ip6_reply_ok(f, v.len));
+		} else {
+			ck_assert(ip4_reply_ok(f, v.len));
+			ck_assert_uint_eq(tu_get16(f + 36), 0xffff);
+		}
+	}
+}
+END_TEST
+
 /* --- interleaved mode ------------------------------------------------- */
 
 /* One request from src/sport with origin, receive and transmit fields as
@@ -2539,6 +2570,7 @@ Suite *pktproc_suite(void)
 	tcase_add_test(tc, test_unset_addresses);
 	tcase_add_test(tc, test_stamp_tx_twice);
 	tcase_add_test(tc, test_fast_path_matches_general);
+	tcase_add_test(tc, test_echo_all_zero);
 	tcase_add_loop_test(tc, test_interleaved_exchange, 0, 2);
 	tcase_add_test(tc, test_interleaved_no_leak);
 	tcase_add_test(tc, test_rx_csum_offload);
