@@ -828,6 +828,8 @@ static const struct field port_fields[] = {
 	 "Link speed in bytes per second (0 if unknown).", C_MBPS},
 	{"rx_queues", "linetime_port_rx_queues", GAUGE, "RX queues configured.", C_NUM},
 	{"tx_queues", "linetime_port_tx_queues", GAUGE, "TX queues configured.", C_NUM},
+	{"rx_checksum_offload", "linetime_port_rx_checksum_offload", GAUGE,
+	 "1 if the NIC verifies received IPv4 and UDP checksums.", C_BOOL},
 	{"ipackets", "linetime_port_nic_received_packets_total", COUNTER,
 	 "Packets the NIC received (rte_eth_stats ipackets).", C_NUM},
 	{"opackets", "linetime_port_nic_sent_packets_total", COUNTER,

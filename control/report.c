@@ -182,6 +182,10 @@ void report_ports(struct json_object *obj, const struct lt_ports_block *ports)
 		add_u64(jp, "tx_queues", pi->tx_queues);
 		json_object_object_add(jp, "timestamping",
 				       json_object_new_string(ts_source_name(pi->ts_source)));
+		json_object_object_add(jp, "tx_timestamping",
+				       json_object_new_string(ts_source_name(pi->tx_ts_source)));
+		json_object_object_add(jp, "rx_checksum_offload",
+				       json_object_new_boolean(pi->rx_csum_offload != 0));
 		add_u64(jp, "ipackets", pi->ipackets);
 		add_u64(jp, "opackets", pi->opackets);
 		add_u64(jp, "ibytes", pi->ibytes);

@@ -28,6 +28,7 @@ _Static_assert((CLIENTLOG_WAYS & (CLIENTLOG_WAYS - 1)) == 0, "ways is a power of
 _Static_assert(sizeof(struct clientlog) % 64 == 0, "entries start on a cache line");
 _Static_assert(sizeof(struct clientlog_entry) % 64 == 0, "entries fill whole cache lines");
 _Static_assert(offsetof(struct clientlog_entry, seq) == 0, "seq leads the entry");
+_Static_assert(sizeof(struct clientlog_entry) == 128, "two cache lines per client");
 
 /* Round to what a table holds: a power of two, rounded down so a table
  * never outgrows memory sized for the request, and at least one bucket. */
@@ -239,6 +240,15 @@ static inline struct clientlog_entry *lookup(struct clientlog *t, struct clientl
 enum clientlog_verdict clientlog_account(struct clientlog *t, const struct clientlog_params *p,
 					 int family, const uint8_t *addr, uint64_t now)
 {
+	uint32_t slot;
+
+	return clientlog_account_at(t, p, family, addr, now, &slot);
+}
+
+enum clientlog_verdict clientlog_account_at(struct clientlog *t, const struct clientlog_params *p,
+					    int family, const uint8_t *addr, uint64_t now,
+					    uint32_t *slot)
+{
 	enum clientlog_verdict v = CLIENTLOG_PASS;
 	struct clientlog_entry *b, *e;
 	unsigned int plen;
@@ -255,6 +265,7 @@ enum clientlog_verdict clientlog_account(struct clientlog *t, const struct clien
 		hi = load_be64(addr) & mask_top(plen < 64 ? plen : 64);
 		lo = load_be64(addr + 8) & mask_top(plen > 64 ? plen - 64 : 0);
 	} else {
+		*slot = UINT32_MAX;
 		return CLIENTLOG_PASS;
 	}
 	/* Back to network byte order: the words are what the entry stores. */
@@ -263,6 +274,7 @@ enum clientlog_verdict clientlog_account(struct clientlog *t, const struct clien
 	b = &t->e[hash_key(t->hash_key, hi, lo, (unsigned int)family) & (t->n_entries - 1) &
 		  ~(uint64_t)(CLIENTLOG_WAYS - 1)];
 	e = lookup(t, b, family, plen, hi, lo, now, &fresh);
+	*slot = (uint32_t)(e - t->e);
 
 	entry_write_begin(e);
 	if (fresh) {
@@ -279,6 +291,9 @@ enum clientlog_verdict clientlog_account(struct clientlog *t, const struct clien
 		e->last_tsc = now;
 		e->tat = now;
 		e->avg_interval = 0;
+		e->x_rx = 0;
+		e->x_tx = 0;
+		e->x_who = 0;
 	}
 	/* A counter that went backwards counts as no gap. */
 	gap = (int64_t)(now - e->last_tsc);
@@ -294,6 +309,23 @@ enum clientlog_verdict clientlog_account(struct clientlog *t, const struct clien
 		v = limit(t, p, e, now);
 	entry_write_end(e);
 	return v;
+}
+
+uint32_t clientlog_who(const struct clientlog *t, int family, const uint8_t *addr)
+{
+	uint64_t hi, lo = 0;
+
+	if (family == 6) {
+		memcpy(&hi, addr, 8);
+		memcpy(&lo, addr + 8, 8);
+	} else {
+		uint32_t a;
+		memcpy(&a, addr, 4);
+		hi = a;
+	}
+	/* Another key than the buckets' (rotated). */
+	return (uint32_t)hash_key(t->hash_key << 17 | t->hash_key >> 47, hi, lo,
+				  (unsigned int)family);
 }
 
 int clientlog_read(const struct clientlog *t, uint32_t i, struct clientlog_entry *out)

@@ -24,6 +24,13 @@
  *
  * Readers in other processes copy an entry under its sequence counter
  * (odd while the worker writes it) and retry if it changed.
+ *
+ * An entry also carries the state of chrony's interleaved mode for its
+ * client: the receive timestamp of the last reply and the time that reply
+ * actually left, for the client to ask for in its next request. It belongs
+ * to one host (x_who, a keyed hash of its full address), so a client
+ * sharing a rate-limit prefix, or forging an origin timestamp, never gets
+ * another's. Not to a port: chrony sends every request from a new one.
  */
 #ifndef LT_CLIENTLOG_H
 #define LT_CLIENTLOG_H
@@ -68,6 +75,12 @@ struct clientlog_entry {
 	uint64_t leaked;       /* answered although over the limit */
 	uint64_t first_tsc;
 	uint64_t avg_interval; /* ticks, exponential average over requests (1/8 weight) */
+	/* Interleaved mode, timestamps as on the wire (0: none). */
+	uint64_t x_rx;         /* receive timestamp of the last reply to x_who */
+	uint64_t x_tx;         /* when that reply left; 0 until it has */
+	uint32_t x_who;        /* clientlog_who() of the host it went to */
+	uint16_t x_gen;        /* bumped with every x_rx, so a late x_tx finds its own */
+	uint16_t pad3;
 } __attribute__((aligned(64)));
 
 struct clientlog {
@@ -97,6 +110,72 @@ void clientlog_init(struct clientlog *t, uint32_t n_entries, uint64_t tsc_hz, ui
  */
 enum clientlog_verdict clientlog_account(struct clientlog *t, const struct clientlog_params *p,
 					 int family, const uint8_t *addr, uint64_t now);
+
+/* clientlog_account() that also gives the entry's index in *slot. */
+enum clientlog_verdict clientlog_account_at(struct clientlog *t, const struct clientlog_params *p,
+					    int family, const uint8_t *addr, uint64_t now,
+					    uint32_t *slot);
+
+/* Who sent a request, for interleaved mode: a keyed hash of the full
+ * address, not masked to the client's prefix. */
+uint32_t clientlog_who(const struct clientlog *t, int family, const uint8_t *addr);
+
+enum clientlog_xleave {
+	CLIENTLOG_XLEAVE_NONE = 0,  /* origin is not our last receive timestamp: basic */
+	CLIENTLOG_XLEAVE_SERVE = 1, /* interleaved: *tx is when the last reply left */
+	CLIENTLOG_XLEAVE_LATE = 2,  /* interleaved, but the last reply's time is unknown */
+};
+
+/*
+ * The x_* fields are the worker's own working state: it writes them without
+ * the entry's sequence counter, and nobody reads them from a copy. Inline:
+ * every reply to a logged client goes through them.
+ *
+ * A request from who at entry slot carries origin org (wire order): is it
+ * the interleaved follow-up of our last reply to who (RFC 9769 2: origin =
+ * the receive timestamp we sent)? If so, and that reply's departure is
+ * known, *tx gets it (wire order).
+ */
+static inline enum clientlog_xleave clientlog_xleave_check(const struct clientlog *t, uint32_t slot,
+							   uint32_t who, uint64_t org, uint64_t *tx)
+{
+	const struct clientlog_entry *e = &t->e[slot];
+
+	if (org == 0 || e->x_rx != org || e->x_who != who)
+		return CLIENTLOG_XLEAVE_NONE;
+	if (e->x_tx == 0)
+		return CLIENTLOG_XLEAVE_LATE;
+	*tx = e->x_tx;
+	return CLIENTLOG_XLEAVE_SERVE;
+}
+
+/* A reply with receive timestamp rx (wire order, nonzero) goes to who: it
+ * is the one the next request can follow up on. Returns its generation, for
+ * clientlog_xleave_sent(). */
+static inline uint16_t clientlog_xleave_reply(struct clientlog *t, uint32_t slot, uint32_t who,
+					      uint64_t rx)
+{
+	struct clientlog_entry *e = &t->e[slot];
+
+	e->x_rx = rx;
+	e->x_tx = 0;
+	e->x_who = who;
+	return ++e->x_gen;
+}
+
+/* The reply of generation gen at slot left at tx (wire order). Ignored if
+ * the entry has moved on (another reply, another client) since. */
+static inline void clientlog_xleave_sent(struct clientlog *t, uint32_t slot, uint16_t gen,
+					 uint64_t tx)
+{
+	struct clientlog_entry *e;
+
+	if (slot >= t->n_entries)
+		return;
+	e = &t->e[slot];
+	if (e->x_gen == gen && e->x_rx != 0 && e->x_tx == 0)
+		e->x_tx = tx ? tx : 1; /* 0 means "not yet" */
+}
 
 /* Copy entry i consistently (another process may be writing it). Returns 1
  * if the copy holds a client, 0 if the slot is free. */

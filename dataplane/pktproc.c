@@ -10,9 +10,14 @@
 #include "inet.h"
 #include "ntp_packet.h"
 
+#define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 #define REPLY_TTL 64
+
+/* For the few helpers of the common request's path: inlined where it is
+ * taken, the compiler folds its constant offsets into them. */
+#define FAST_PATH static inline __attribute__((always_inline))
 
 enum dst_kind {
 	DST_OURS,   /* unicast to the port's MAC */
@@ -29,11 +34,13 @@ struct pkt {
 	uint16_t cap;
 	uint8_t dst_kind;
 	uint8_t ip6_mcast; /* IPv6 destination is a group (solicited-node, all-nodes) */
+	uint8_t rx_ok;     /* PKTPROC_RX_*_CSUM_OK: checksums the NIC verified */
+	const struct ntp_reply_tmpl *tmpl;
 	ntp_ts_t rx_ts;
 	struct pktproc_verdict v;
 };
 
-static struct pktproc_verdict finish(struct pkt *p, enum pktproc_action action, enum lt_ctr ctr)
+FAST_PATH struct pktproc_verdict finish(struct pkt *p, enum pktproc_action action, enum lt_ctr ctr)
 {
 	p->v.action = (uint8_t)action;
 	p->v.ctr = (uint16_t)ctr;
@@ -105,7 +112,7 @@ static int ip6_is_ext(uint8_t nh)
 
 /* --- turning a request around ----------------------------------------- */
 
-static void reply_eth(struct pkt *p, const uint8_t dst[6])
+FAST_PATH void reply_eth(struct pkt *p, const uint8_t dst[6])
 {
 	struct inet_eth_hdr *eth = (struct inet_eth_hdr *)p->buf;
 
@@ -115,9 +122,10 @@ static void reply_eth(struct pkt *p, const uint8_t dst[6])
 
 /* Swap the addresses and write a fresh header: no options (we never accept
  * any), ID 0 with DF (an atomic datagram, RFC 6864 4.1). */
-static void reply_ip4(struct inet_ipv4_hdr *ip, uint16_t l4_len)
+FAST_PATH void reply_ip4(struct inet_ipv4_hdr *ip, uint16_t l4_len)
 {
 	uint32_t a = ip->src;
+	uint16_t csum;
 
 	ip->src = ip->dst;
 	ip->dst = a;
@@ -127,7 +135,9 @@ static void reply_ip4(struct inet_ipv4_hdr *ip, uint16_t l4_len)
 	ip->id = 0;
 	ip->frag_off = htons(INET_IPV4_DF);
 	ip->ttl = REPLY_TTL;
-	inet_ipv4_set_csum(ip, INET_IPV4_HLEN);
+	ip->csum = 0;
+	csum = (uint16_t)~inet_nsum_fold(inet_nsum(0, ip, INET_IPV4_HLEN));
+	ip->csum = csum;
 }
 
 static void reply_ip6(struct inet_ipv6_hdr *ip6, uint16_t l4_len)
@@ -170,70 +180,88 @@ static int ntp_tail_ok(const uint8_t *q, uint16_t n)
 	return 1;
 }
 
-/* Checksum the UDP datagram at the verdict's offsets, in full rather than
- * patched, so it stays right whatever was edited since the frame arrived. */
-static inline __attribute__((always_inline)) void udp_set_csum(uint8_t *buf,
-							    const struct pktproc_verdict *v)
+/* A UDP checksum from the native sum of everything it covers; 0 is sent as
+ * 0xffff (RFC 768; 0 is "none" over IPv4 and invalid over IPv6). */
+FAST_PATH uint16_t udp_csum_final(uint64_t sum)
 {
-	struct inet_udp_hdr *udp = (struct inet_udp_hdr *)(buf + v->l4_off);
+	uint16_t c = (uint16_t)~inet_nsum_fold(sum);
 
-	if (v->ipv6)
-		inet_udp6_set_csum((const struct inet_ipv6_hdr *)(buf + v->l3_off), udp, ntohs(udp->len));
-	else
-		inet_udp4_set_csum((const struct inet_ipv4_hdr *)(buf + v->l3_off), udp, ntohs(udp->len));
+	return c ? c : 0xffff;
 }
 
 /* Kiss codes (RFC 5905 7.4), host order. */
 #define KISS_DENY 0x44454e59U
 #define KISS_RATE 0x52415445U
 
+/* A Kiss-o'-Death in place of the request at q (RFC 5905 7.4): leap 3,
+ * stratum 0, the code as reference id, nothing of our clock but the
+ * precision; receive and transmit repeat the client's own timestamp. */
+static void ntp_kod_write(const struct ntp_reply_tmpl *t, uint8_t *q, uint32_t kiss)
+{
+	uint8_t client_tx[8];
+
+	memcpy(client_tx, q + 40, 8);
+	q[0] = (uint8_t)(NTP_LEAP_UNSYNC << 6 | (q[0] & 0x38) | NTP_MODE_SERVER);
+	q[1] = 0;
+	q[3] = t->head[3];
+	memset(q + 4, 0, 8);
+	q[12] = (uint8_t)(kiss >> 24);
+	q[13] = (uint8_t)(kiss >> 16);
+	q[14] = (uint8_t)(kiss >> 8);
+	q[15] = (uint8_t)kiss;
+	memset(q + 16, 0, 8);
+	memcpy(q + 24, client_tx, 8);
+	memcpy(q + 32, client_tx, 8);
+	memcpy(q + 40, client_tx, 8);
+}
+
 /*
  * Rewrite the request at ntp_off into its mode 4 reply. kiss == 0: a normal
- * reply, its transmit timestamp left for pktproc_stamp_tx(). kiss != 0: a
- * Kiss-o'-Death (leap 3, stratum 0, the code as reference id) whose receive
- * and transmit timestamps repeat the client's own, checksummed here.
+ * reply, its transmit timestamp and UDP checksum left for
+ * pktproc_stamp_tx(). kiss != 0: a Kiss-o'-Death, checksummed here.
  */
-static struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off, enum lt_ctr ctr,
-					uint32_t kiss)
+FAST_PATH struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off, enum lt_ctr ctr,
+					       uint32_t kiss)
 {
-	const struct ntp_server_params *s = p->ctx->server;
 	uint8_t *q = p->buf + ntp_off;
 	struct inet_udp_hdr *udp = (struct inet_udp_hdr *)(p->buf + p->v.l4_off);
-	const uint16_t ulen = INET_UDP_HLEN + NTP_HEADER_LEN;
-	const ntp_ts_t client_tx = ntp_ts_load(q + 40);
-	struct ntp_header h;
+	const uint16_t ulen_be = htons(INET_UDP_HLEN + NTP_HEADER_LEN);
 	uint16_t port = udp->sport;
+	uint64_t sum;
 
-	/* tx stays 0: pktproc_stamp_tx() writes it as late as possible. */
-	ntp_packet_server_reply(s, q, p->rx_ts, 0, &h);
-
-	if (kiss) {
-		h.leap = NTP_LEAP_UNSYNC;
-		h.stratum = 0;
-		h.refid = kiss;
-		h.root_delay = 0;
-		h.root_dispersion = 0;
-		h.ref = 0;
-		h.rx = client_tx;
-		h.tx = client_tx;
-	}
 	/* Extension fields and MACs are not echoed: the reply is the bare
 	 * header, so it is never longer than the request (no amplification). */
-	ntp_packet_encode(&h, q, NTP_HEADER_LEN);
+	if (kiss)
+		ntp_kod_write(p->tmpl, q, kiss);
+	else
+		sum = ntp_reply_write(p->tmpl, q, p->rx_ts);
 	udp->sport = udp->dport;
 	udp->dport = port;
-	udp->len = htons(ulen);
+	udp->len = ulen_be;
 	udp->csum = 0;
-	if (p->v.ipv6)
-		reply_ip6((struct inet_ipv6_hdr *)(p->buf + p->v.l3_off), ulen);
-	else
-		reply_ip4((struct inet_ipv4_hdr *)(p->buf + p->v.l3_off), ulen);
+	/* Swapping the addresses leaves the pseudo-header's sum as it was. */
+	if (p->v.ipv6) {
+		struct inet_ipv6_hdr *ip6 = (struct inet_ipv6_hdr *)(p->buf + p->v.l3_off);
+		reply_ip6(ip6, INET_UDP_HLEN + NTP_HEADER_LEN);
+		if (kiss)
+			sum = inet_nsum(0, q, NTP_HEADER_LEN);
+		sum = inet_nsum_add(sum, inet_nsum_pseudo6(ip6, INET_PROTO_UDP,
+							   htonl(INET_UDP_HLEN + NTP_HEADER_LEN)));
+	} else {
+		struct inet_ipv4_hdr *ip = (struct inet_ipv4_hdr *)(p->buf + p->v.l3_off);
+		reply_ip4(ip, INET_UDP_HLEN + NTP_HEADER_LEN);
+		if (kiss)
+			sum = inet_nsum(0, q, NTP_HEADER_LEN);
+		sum = inet_nsum_add(sum, inet_nsum_pseudo4(ip, INET_PROTO_UDP, ulen_be));
+	}
+	sum = inet_nsum(sum, udp, INET_UDP_HLEN);
 	reply_eth(p, ((struct inet_eth_hdr *)p->buf)->src);
 	p->v.len = (uint16_t)(ntp_off + NTP_HEADER_LEN);
 	if (kiss) {
-		udp_set_csum(p->buf, &p->v);
+		udp->csum = udp_csum_final(sum);
 	} else {
 		p->v.ntp_off = ntp_off;
+		p->v.l4_nsum = inet_nsum_fold32(sum);
 	}
 	return finish(p, PKTPROC_REPLY, ctr);
 }
@@ -265,8 +293,55 @@ static struct pktproc_verdict mssntp_client(struct pkt *p, const uint8_t *src)
 	return finish(p, PKTPROC_PUNT, LT_CTR_mssntp_punted);
 }
 
+/*
+ * A reply to a client the log knows (entry slot): basic, or interleaved
+ * when the request's origin is the receive timestamp of our last reply to
+ * the same host and we know when that reply left (RFC 9769 2).
+ * An interleaved reply carries the request's receive field as origin, this
+ * request's receive time and the last reply's departure; it is complete
+ * here and needs no transmit stamp. Either way this reply becomes the one
+ * the next request can follow up on.
+ */
+FAST_PATH struct pktproc_verdict ntp_answer(struct pkt *p, uint16_t ntp_off, enum lt_ctr ctr,
+					 const uint8_t *src, uint32_t slot)
+{
+	struct clientlog *clog = p->ctx->clog;
+	uint8_t *q = p->buf + ntp_off;
+	uint64_t org, req_rx, req_tx, tx = 0, rx;
+	enum clientlog_xleave x;
+	uint32_t who;
+
+	if (unlikely(slot >= clog->n_entries))
+		return ntp_reply(p, ntp_off, ctr, 0);
+	who = clientlog_who(clog, p->v.ipv6 ? 6 : 4, src);
+
+	memcpy(&org, q + 24, 8);
+	memcpy(&req_rx, q + 32, 8);
+	memcpy(&req_tx, q + 40, 8);
+	x = clientlog_xleave_check(clog, slot, who, org, &tx);
+	ntp_reply(p, ntp_off, ctr, 0);
+	memcpy(&rx, q + 32, 8);
+	if (x == CLIENTLOG_XLEAVE_SERVE) {
+		/* The partial sum has the request's transmit timestamp as
+		 * origin and 0 as transmit: take the one out (adding ~w
+		 * subtracts w), put the two new ones in, finish it now. */
+		uint16_t csum = udp_csum_final(inet_nsum_add(
+			inet_nsum_add(inet_nsum_add(p->v.l4_nsum, ~req_tx), req_rx), tx));
+
+		memcpy(q + 24, &req_rx, 8);
+		memcpy(q + 40, &tx, 8);
+		memcpy(p->buf + p->v.l4_off + offsetof(struct inet_udp_hdr, csum), &csum, 2);
+		p->v.ntp_off = 0;
+	}
+	p->v.xleave = x == CLIENTLOG_XLEAVE_SERVE ? PKTPROC_XLEAVE_SERVED
+		      : x == CLIENTLOG_XLEAVE_LATE ? PKTPROC_XLEAVE_BASIC : PKTPROC_XLEAVE_NO;
+	p->v.xl_gen = clientlog_xleave_reply(clog, slot, who, rx);
+	p->v.xl_slot = slot + 1;
+	return p->v;
+}
+
 /* A client request: access rules, then the client log and rate limit. */
-static struct pktproc_verdict ntp_client(struct pkt *p, uint16_t ntp_off, uint16_t n)
+FAST_PATH struct pktproc_verdict ntp_client(struct pkt *p, uint16_t ntp_off, uint16_t n)
 {
 	const struct pktproc_ctx *c = p->ctx;
 	const uint8_t *src = p->buf + p->v.l3_off +
@@ -281,10 +356,12 @@ static struct pktproc_verdict ntp_client(struct pkt *p, uint16_t ntp_off, uint16
 		return drop(p, LT_CTR_drop_acl_deny);
 	}
 	if (c->clog) {
-		switch (clientlog_account(c->clog, c->rl ? c->rl : &log_only, p->v.ipv6 ? 6 : 4, src,
-					  c->now_tsc)) {
+		uint32_t slot;
+
+		switch (clientlog_account_at(c->clog, c->rl ? c->rl : &log_only, p->v.ipv6 ? 6 : 4,
+					     src, c->now_tsc, &slot)) {
 		case CLIENTLOG_LEAK:
-			return ntp_reply(p, ntp_off, LT_CTR_ntp_replies_leaked, 0);
+			return ntp_answer(p, ntp_off, LT_CTR_ntp_replies_leaked, src, slot);
 		case CLIENTLOG_KOD:
 			return ntp_reply(p, ntp_off, LT_CTR_kod_rate_sent, KISS_RATE);
 		case CLIENTLOG_DROP:
@@ -292,6 +369,7 @@ static struct pktproc_verdict ntp_client(struct pkt *p, uint16_t ntp_off, uint16
 		case CLIENTLOG_PASS:
 			break;
 		}
+		return ntp_answer(p, ntp_off, LT_CTR_ntp_replies, src, slot);
 	}
 	return ntp_reply(p, ntp_off, LT_CTR_ntp_replies, 0);
 }
@@ -356,12 +434,14 @@ static struct pktproc_verdict udp_in(struct pkt *p)
 	if (p->v.ipv6) {
 		/* RFC 8200 8.1: an IPv6 UDP checksum is mandatory; 0 is invalid. */
 		const struct inet_ipv6_hdr *ip6 = (const void *)(p->buf + p->v.l3_off);
-		if (udp->csum == 0 || !inet_l4_csum6_ok(ip6, INET_PROTO_UDP, udp, ulen))
+		if (udp->csum == 0 ||
+		    (!(p->rx_ok & PKTPROC_RX_L4_CSUM_OK) && !inet_l4_csum6_ok(ip6, INET_PROTO_UDP, udp, ulen)))
 			return drop(p, LT_CTR_drop_udp_csum);
 	} else {
 		/* RFC 768: 0 means the sender computed none. */
 		const struct inet_ipv4_hdr *ip = (const void *)(p->buf + p->v.l3_off);
-		if (udp->csum != 0 && !inet_l4_csum4_ok(ip, INET_PROTO_UDP, udp, ulen))
+		if (udp->csum != 0 && !(p->rx_ok & PKTPROC_RX_L4_CSUM_OK) &&
+		    !inet_l4_csum4_ok(ip, INET_PROTO_UDP, udp, ulen))
 			return drop(p, LT_CTR_drop_udp_csum);
 	}
 	if (ntohs(udp->dport) != NTP_PORT)
@@ -386,11 +466,12 @@ static struct pktproc_verdict icmp4_in(struct pkt *p, struct inet_ipv4_hdr *ip)
 		return drop(p, LT_CTR_drop_icmp_type);
 	if (icmp->code != 0)
 		return drop(p, LT_CTR_drop_icmp_bad);
-	/* RFC 792: the reply is the request with type 0; only the type word of
-	 * the covered data changes, so the checksum is updated, not redone. */
+	/* RFC 792: the reply is the request with type 0. Summed in full: the
+	 * incremental update (RFC 1624) gives 0x0000 for an all-zero echo,
+	 * which receivers reject (found by fuzz_pktproc). */
 	icmp->type = INET_ICMP_ECHO_REPLY;
-	icmp->csum = htons(inet_csum_update16(ntohs(icmp->csum), INET_ICMP_ECHO_REQUEST << 8,
-					      INET_ICMP_ECHO_REPLY << 8));
+	icmp->csum = 0;
+	icmp->csum = (uint16_t)~inet_nsum_fold(inet_nsum(0, icmp, n));
 	reply_ip4(ip, n);
 	reply_eth(p, ((struct inet_eth_hdr *)p->buf)->src);
 	p->v.len = p->len;
@@ -418,7 +499,7 @@ static struct pktproc_verdict ipv4_in(struct pkt *p)
 		return drop(p, LT_CTR_drop_ipv4_len);
 	/* Bytes past the total length are Ethernet padding. */
 	p->len = (uint16_t)(l3 + total);
-	if (!inet_ipv4_csum_ok(ip, ihl))
+	if (!(p->rx_ok & PKTPROC_RX_IP_CSUM_OK) && !inet_ipv4_csum_ok(ip, ihl))
 		return drop(p, LT_CTR_drop_ipv4_csum);
 	if (ntohs(ip->frag_off) & (INET_IPV4_MF | INET_IPV4_OFFMASK))
 		return drop(p, LT_CTR_drop_ipv4_fragment);
@@ -527,12 +608,11 @@ static struct pktproc_verdict echo6_in(struct pkt *p, struct inet_ipv6_hdr *ip6,
 	 * from every host on the link. */
 	if (p->ip6_mcast)
 		return drop(p, LT_CTR_drop_icmp_type);
-	/* RFC 4443 4.2. Swapping the addresses leaves the pseudo-header sum
-	 * alone, so only the type word needs an incremental update. */
+	/* RFC 4443 4.2; summed in full, as for IPv4 (swapping the addresses
+	 * leaves the pseudo-header's sum as it was). */
 	icmp->type = INET_ICMP6_ECHO_REPLY;
-	icmp->csum = htons(inet_csum_update16(ntohs(icmp->csum), INET_ICMP6_ECHO_REQUEST << 8,
-					      INET_ICMP6_ECHO_REPLY << 8));
 	reply_ip6(ip6, n);
+	inet_icmp6_set_csum(ip6, (struct inet_icmp6_hdr *)icmp, n);
 	reply_eth(p, ((struct inet_eth_hdr *)p->buf)->src);
 	p->v.len = p->len;
 	return finish(p, PKTPROC_REPLY, LT_CTR_icmp_echo_replies);
@@ -684,66 +764,182 @@ static struct pktproc_verdict ipv6_in(struct pkt *p)
 	return icmp6_in(p, ip6);
 }
 
+/* --- the common request, in one pass ---------------------------------- */
+
+#define FAST4_NTP_OFF (INET_ETH_HLEN + INET_IPV4_HLEN + INET_UDP_HLEN)
+#define FAST4_LEN (FAST4_NTP_OFF + NTP_HEADER_LEN)
+
+static inline uint16_t load16(const uint8_t *b)
+{
+	uint16_t v;
+	memcpy(&v, b, 2);
+	return v;
+}
+
+static inline uint32_t load32(const uint8_t *b)
+{
+	uint32_t v;
+	memcpy(&v, b, 4);
+	return v;
+}
+
+/*
+ * A bare 48-byte NTP client request in untagged IPv4 without options, to our
+ * MAC and one of our addresses, from a unicast sender, not a fragment, UDP
+ * from a nonzero port to 123, every checksum right, version 1 to 4. The
+ * general walk would accept such a frame as an NTP client request with
+ * exactly these checks (in its own order, each with its counter), so a
+ * frame that passes here goes straight to the client policy; any that fails
+ * goes the general way, which counts why. Loads are native: the constants
+ * are the wire bytes as a little-endian load sees them.
+ */
+static inline int fast4_is_request(const struct pktproc_port *port, const uint8_t *b, uint16_t len,
+				   unsigned int rx_ok)
+{
+	const struct inet_ipv4_hdr *ip = (const struct inet_ipv4_hdr *)(b + INET_ETH_HLEN);
+	const uint8_t *udp = b + INET_ETH_HLEN + INET_IPV4_HLEN;
+	uint8_t v0;
+
+	if (len < FAST4_LEN || load32(b) != load32(port->mac) || load16(b + 4) != load16(port->mac + 4) ||
+	    (b[6] & 1))
+		return 0;
+	/* Ethertype 0x0800, version 4 with a 20-byte header; any TOS. */
+	if ((load32(b + 12) & 0x00ffffffU) != 0x00450008U)
+		return 0;
+	/* Total length 76, neither MF nor an offset, protocol UDP. */
+	if (ip->total_len != htons(INET_IPV4_HLEN + INET_UDP_HLEN + NTP_HEADER_LEN) ||
+	    (ip->frag_off & htons(INET_IPV4_MF | INET_IPV4_OFFMASK)) || ip->proto != INET_PROTO_UDP)
+		return 0;
+	if (!(rx_ok & PKTPROC_RX_IP_CSUM_OK) &&
+	    inet_nsum_fold(inet_nsum(0, ip, INET_IPV4_HLEN)) != 0xffff)
+		return 0;
+	if (!ip4_is_ours(port, ip->dst) || inet_ip4_is_bad_src(ip->src))
+		return 0;
+	/* Source port nonzero, destination port 123, UDP length 56. */
+	if (load16(udp) == 0 || load16(udp + 2) != htons(NTP_PORT) ||
+	    load16(udp + 4) != htons(INET_UDP_HLEN + NTP_HEADER_LEN))
+		return 0;
+	if (load16(udp + 6) != 0 && !(rx_ok & PKTPROC_RX_L4_CSUM_OK) &&
+	    inet_nsum_fold(inet_nsum(inet_nsum_pseudo4(ip, INET_PROTO_UDP, load16(udp + 4)), udp,
+				     INET_UDP_HLEN + NTP_HEADER_LEN)) != 0xffff)
+		return 0;
+	/* Mode 3, version 1 to 4. */
+	v0 = b[FAST4_NTP_OFF];
+	return (v0 & 7) == NTP_MODE_CLIENT && (unsigned int)((v0 >> 3) & 7) - 1 < 4;
+}
+
 /* --- entry points ------------------------------------------------------ */
 
-struct pktproc_verdict pktproc_handle(const struct pktproc_ctx *ctx, uint8_t *buf, uint16_t len,
-				      uint16_t cap, ntp_ts_t rx_ts)
+/* The full walk, for every frame the one pass above does not take. */
+static struct pktproc_verdict general(struct pkt *p)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	struct pkt p;
-	const struct inet_eth_hdr *eth = (const struct inet_eth_hdr *)buf;
+	const struct inet_eth_hdr *eth = (const struct inet_eth_hdr *)p->buf;
+	const struct pktproc_ctx *ctx = p->ctx;
 
+	if (unlikely(p->len < INET_ETH_HLEN))
+		return drop(p, LT_CTR_drop_runt);
+	if (memcmp(eth->dst, ctx->port->mac, 6) == 0)
+		p->dst_kind = DST_OURS;
+	else if (memcmp(eth->dst, bcast, 6) == 0)
+		p->dst_kind = DST_BCAST;
+	else if (eth->dst[0] == 0x33 && eth->dst[1] == 0x33)
+		p->dst_kind = DST_MCAST6;
+	else
+		return drop(p, LT_CTR_drop_not_our_mac);
+	/* IEEE 802: a station address is never a group address. */
+	if (unlikely(inet_mac_is_group(eth->src)))
+		return drop(p, LT_CTR_drop_bad_src);
+
+	switch (ntohs(eth->type)) {
+	case INET_ETHERTYPE_IPV4:
+		if (p->dst_kind != DST_OURS)
+			return drop(p, LT_CTR_drop_not_our_mac);
+		return ipv4_in(p);
+	case INET_ETHERTYPE_IPV6:
+		if (p->dst_kind == DST_BCAST)
+			return drop(p, LT_CTR_drop_not_our_mac);
+		return ipv6_in(p);
+	case INET_ETHERTYPE_ARP:
+		if (p->dst_kind == DST_MCAST6)
+			return drop(p, LT_CTR_drop_not_our_mac);
+		return arp_in(p);
+	default:
+		/* Includes 802.1Q/802.1ad tags: no VLAN support yet. */
+		return drop(p, LT_CTR_drop_ethertype);
+	}
+}
+
+/* A frame in flight, before any header is read. tmpl is room for the reply
+ * template when the caller has not prepared one. */
+FAST_PATH void pkt_init(struct pkt *p, const struct pktproc_ctx *ctx, uint8_t *buf, uint16_t len,
+			uint16_t cap, ntp_ts_t rx_ts, unsigned int rx_ok,
+			struct ntp_reply_tmpl *tmpl)
+{
 	/* cap < len breaks the contract; reading only what may be written keeps
 	 * both promises anyway. */
 	if (unlikely(cap < len))
 		len = cap;
-	memset(&p, 0, sizeof(p));
-	p.ctx = ctx;
-	p.buf = buf;
-	p.len = len;
-	p.cap = cap;
-	p.rx_ts = rx_ts;
-	p.v.len = len;
-
-	if (unlikely(len < INET_ETH_HLEN))
-		return drop(&p, LT_CTR_drop_runt);
-	if (memcmp(eth->dst, ctx->port->mac, 6) == 0)
-		p.dst_kind = DST_OURS;
-	else if (memcmp(eth->dst, bcast, 6) == 0)
-		p.dst_kind = DST_BCAST;
-	else if (eth->dst[0] == 0x33 && eth->dst[1] == 0x33)
-		p.dst_kind = DST_MCAST6;
-	else
-		return drop(&p, LT_CTR_drop_not_our_mac);
-	/* IEEE 802: a station address is never a group address. */
-	if (unlikely(inet_mac_is_group(eth->src)))
-		return drop(&p, LT_CTR_drop_bad_src);
-
-	switch (ntohs(eth->type)) {
-	case INET_ETHERTYPE_IPV4:
-		if (p.dst_kind != DST_OURS)
-			return drop(&p, LT_CTR_drop_not_our_mac);
-		return ipv4_in(&p);
-	case INET_ETHERTYPE_IPV6:
-		if (p.dst_kind == DST_BCAST)
-			return drop(&p, LT_CTR_drop_not_our_mac);
-		return ipv6_in(&p);
-	case INET_ETHERTYPE_ARP:
-		if (p.dst_kind == DST_MCAST6)
-			return drop(&p, LT_CTR_drop_not_our_mac);
-		return arp_in(&p);
-	default:
-		/* Includes 802.1Q/802.1ad tags: no VLAN support yet. */
-		return drop(&p, LT_CTR_drop_ethertype);
+	p->ctx = ctx;
+	p->buf = buf;
+	p->len = len;
+	p->cap = cap;
+	p->dst_kind = DST_OURS;
+	p->ip6_mcast = 0;
+	p->rx_ok = (uint8_t)rx_ok;
+	p->rx_ts = rx_ts;
+	p->tmpl = ctx->reply;
+	if (unlikely(!p->tmpl)) {
+		ntp_reply_tmpl_init(tmpl, ctx->server);
+		p->tmpl = tmpl;
 	}
+	memset(&p->v, 0, sizeof(p->v));
+	p->v.len = len;
+}
+
+struct pktproc_verdict pktproc_handle_rx(const struct pktproc_ctx *ctx, uint8_t *buf, uint16_t len,
+					 uint16_t cap, ntp_ts_t rx_ts, unsigned int rx_ok)
+{
+	struct ntp_reply_tmpl tmpl;
+	struct pkt p;
+
+	pkt_init(&p, ctx, buf, len, cap, rx_ts, rx_ok, &tmpl);
+	if (likely(fast4_is_request(ctx->port, buf, p.len, rx_ok))) {
+		p.len = FAST4_LEN; /* bytes past the IP length are padding */
+		p.v.l3_off = INET_ETH_HLEN;
+		p.v.l4_off = INET_ETH_HLEN + INET_IPV4_HLEN;
+		return ntp_client(&p, FAST4_NTP_OFF, NTP_HEADER_LEN);
+	}
+	return general(&p);
+}
+
+struct pktproc_verdict pktproc_handle_general(const struct pktproc_ctx *ctx, uint8_t *buf,
+					      uint16_t len, uint16_t cap, ntp_ts_t rx_ts,
+					      unsigned int rx_ok)
+{
+	struct ntp_reply_tmpl tmpl;
+	struct pkt p;
+
+	pkt_init(&p, ctx, buf, len, cap, rx_ts, rx_ok, &tmpl);
+	return general(&p);
 }
 
 void pktproc_stamp_tx(uint8_t *buf, const struct pktproc_verdict *v, ntp_ts_t tx_ts)
 {
+	const uint64_t tx = __builtin_bswap64(tx_ts);
+	uint16_t csum;
+
 	if (!v->ntp_off || !v->l3_off || !v->l4_off)
 		return;
-	ntp_ts_store(buf + v->ntp_off + 40, tx_ts);
-	udp_set_csum(buf, v);
+	memcpy(buf + v->ntp_off + 40, &tx, 8);
+	csum = udp_csum_final(inet_nsum_add(v->l4_nsum, tx));
+	memcpy(buf + v->l4_off + offsetof(struct inet_udp_hdr, csum), &csum, 2);
+}
+
+void pktproc_sent(const struct pktproc_ctx *ctx, const struct pktproc_verdict *v, ntp_ts_t tx)
+{
+	if (v->xl_slot && ctx->clog)
+		clientlog_xleave_sent(ctx->clog, v->xl_slot - 1, v->xl_gen, __builtin_bswap64(tx));
 }
 
 void pktproc_ip6_linklocal(const uint8_t mac[6], uint8_t out[16])

@@ -18,10 +18,23 @@
  * timestamp, for control to have them signed by Samba. They never get a KoD
  * or an unsigned reply: a refused one is dropped.
  *
+ * Interleaved mode (RFC 9769 2, as chrony's xleave clients use it): with a
+ * client log, every reply's receive timestamp is remembered for its client
+ * (host and port), and the worker reports when the reply actually left
+ * (pktproc_sent()). A request whose origin is that receive timestamp gets
+ * the departure time of the previous reply as its transmit timestamp and
+ * its own receive field as origin; anything else, or a missing departure,
+ * gets a basic reply.
+ *
  * An NTP reply is finished in two steps so the transmit timestamp is taken as
  * late as possible: pktproc_handle() writes everything but the transmit
  * timestamp, and pktproc_stamp_tx() writes it and the UDP checksum just before
  * the burst goes to the NIC.
+ *
+ * The common request (IPv4 without options, UDP to port 123, a bare 48-byte
+ * client request) is decided in one straight pass; every other frame, and
+ * any that pass has a doubt about, takes the general walk. Both give the
+ * same verdict and the same bytes (the unit tests compare them).
  */
 #ifndef LT_PKTPROC_H
 #define LT_PKTPROC_H
@@ -60,6 +73,21 @@ struct pktproc_verdict {
 	uint16_t l3_off; /* offset of the IP header (0 if none) */
 	uint16_t l4_off; /* offset of the UDP/ICMP header (0 if none) */
 	uint16_t ntp_off;/* NTP reply awaiting pktproc_stamp_tx(): offset of the NTP header; else 0 */
+	uint32_t l4_nsum;/* with ntp_off: native sum (inet.h) of the UDP pseudo-header, header
+			  * and payload as written, for pktproc_stamp_tx() to finish */
+	uint32_t xl_slot;/* NTP reply noted in the client log for interleaved mode: the
+			  * entry's index + 1, for pktproc_sent(); else 0 */
+	uint16_t xl_gen; /* with xl_slot: which reply of that entry this is */
+	uint8_t xleave;  /* enum pktproc_xleave */
+	uint8_t pad;
+};
+
+/* How an NTP reply relates to interleaved mode (chrony's xleave, RFC 9769). */
+enum pktproc_xleave {
+	PKTPROC_XLEAVE_NO = 0,     /* a basic request, answered in basic mode */
+	PKTPROC_XLEAVE_SERVED = 1, /* an interleaved request, answered interleaved */
+	PKTPROC_XLEAVE_BASIC = 2,  /* an interleaved request answered in basic mode: our
+				    * previous reply's departure is unknown (never sent) */
 };
 
 struct acl;
@@ -70,6 +98,9 @@ struct clientlog_params;
 struct pktproc_ctx {
 	const struct pktproc_port *port;
 	const struct ntp_server_params *server;
+	/* server's reply fields in wire order, ntp_reply_tmpl_init(server); NULL:
+	 * built per frame (tests, tools). A worker prepares it once per round. */
+	const struct ntp_reply_tmpl *reply;
 	struct neigh_table *neigh;  /* may be NULL: nothing is learned */
 	uint64_t now_tsc;           /* for neighbour ageing and the client log */
 	/* Policy for NTP client requests, applied in this order (RFC 5905 7.4
@@ -87,12 +118,36 @@ struct pktproc_ctx {
  * rx_ts is the frame's receive time. Never reads outside [0, len), never
  * writes outside [0, cap). An NTP reply is never longer than its request.
  */
-struct pktproc_verdict pktproc_handle(const struct pktproc_ctx *ctx, uint8_t *buf, uint16_t len,
-				      uint16_t cap, ntp_ts_t rx_ts);
+struct pktproc_verdict pktproc_handle_rx(const struct pktproc_ctx *ctx, uint8_t *buf, uint16_t len,
+					 uint16_t cap, ntp_ts_t rx_ts, unsigned int rx_ok);
+
+/* What the NIC already verified (RX checksum offload), for rx_ok: those
+ * checksums are not summed again. A bad or unknown one is checked here. */
+#define PKTPROC_RX_IP_CSUM_OK 0x1U /* the IPv4 header checksum */
+#define PKTPROC_RX_L4_CSUM_OK 0x2U /* the UDP checksum (IPv4 or IPv6) */
+
+/* pktproc_handle_rx() with nothing verified by the NIC. */
+static inline struct pktproc_verdict pktproc_handle(const struct pktproc_ctx *ctx, uint8_t *buf,
+						    uint16_t len, uint16_t cap, ntp_ts_t rx_ts)
+{
+	return pktproc_handle_rx(ctx, buf, len, cap, rx_ts, 0);
+}
+
+/* pktproc_handle_rx() without the one-pass path for the common request:
+ * every frame takes the full walk. The same verdict and bytes for every
+ * frame; for the tests that prove it, and for fuzzing both. */
+struct pktproc_verdict pktproc_handle_general(const struct pktproc_ctx *ctx, uint8_t *buf,
+					      uint16_t len, uint16_t cap, ntp_ts_t rx_ts,
+					      unsigned int rx_ok);
 
 /* Write the transmit timestamp into an NTP reply that pktproc_handle()
- * produced (v->ntp_off != 0) and recompute its UDP checksum. */
+ * produced (v->ntp_off != 0) and finish its UDP checksum. Nothing in the
+ * frame may have changed in between. */
 void pktproc_stamp_tx(uint8_t *buf, const struct pktproc_verdict *v, ntp_ts_t tx_ts);
+
+/* The reply v (to a frame of ctx) left the port at tx: interleaved mode
+ * can serve that time to the client's next request. */
+void pktproc_sent(const struct pktproc_ctx *ctx, const struct pktproc_verdict *v, ntp_ts_t tx);
 
 /* Derive the EUI-64 link-local address fe80::/64 from a MAC. */
 void pktproc_ip6_linklocal(const uint8_t mac[6], uint8_t out[16]);

@@ -60,6 +60,8 @@ static void fill_addrs(const struct lt_cfg_port *cp, struct dp_port *p)
 	pktproc_ip6_linklocal(a->mac, a->ip6_ll);
 }
 
+#define RX_CSUM_OFFLOADS (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
+
 /* Enable NIC RX timestamps when the PMD has them and the config allows. */
 static int choose_timestamps(const struct lt_cfg_port *cp, const struct rte_eth_dev_info *info,
 			     struct rte_eth_conf *conf, struct dp_port *p)
@@ -136,6 +138,12 @@ static int setup_one(const struct lt_cfg_port *cp, unsigned int index, unsigned 
 	rc = choose_timestamps(cp, &info, &conf, p);
 	if (rc)
 		return rc;
+	/* Where the NIC verifies the IPv4 and UDP checksums, the fast path
+	 * trusts its "good" and sums again only what it could not vouch for. */
+	if ((info.rx_offload_capa & RX_CSUM_OFFLOADS) == RX_CSUM_OFFLOADS) {
+		conf.rxmode.offloads |= RX_CSUM_OFFLOADS;
+		p->rx_csum = 1;
+	}
 	rc = rte_eth_dev_configure(pid, p->n_rxq, p->n_txq, &conf);
 	if (rc != 0) {
 		log_msg(LOG_ERR, "port %s: configure: %s", cp->name, rte_strerror(-rc));
@@ -222,6 +230,11 @@ void port_publish(const struct dp_port *ports, unsigned int n, unsigned int n_wo
 		o->rx_queues = p->n_rxq;
 		o->tx_queues = p->n_txq;
 		o->ts_source = p->ts.use_nic ? LT_TS_SRC_NIC : LT_TS_SRC_TSC;
+		o->rx_csum_offload = (uint8_t)(p->rx_csum != 0);
+		/* No PMD here gives per-packet TX timestamps at rate (ethdev
+		 * timesync stamps one IEEE 1588 frame at a time): departures
+		 * are the TSC read as tx_burst returns. */
+		o->tx_ts_source = LT_TS_SRC_TSC;
 		if (rte_eth_link_get_nowait(p->port_id, &link) == 0) {
 			o->link_up = link.link_status == RTE_ETH_LINK_UP;
 			o->link_speed = link.link_speed;

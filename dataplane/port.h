@@ -29,6 +29,7 @@ struct dp_port {
 	int ts_dynfield_offset;    /* mbuf dynfield of the RX timestamp, -1 if none */
 	uint64_t ts_dynflag;       /* ol_flags bit saying the timestamp is valid */
 	int has_clock;             /* rte_eth_read_clock() works */
+	int rx_csum;               /* RX IPv4 + UDP checksum offload enabled */
 	char name[32];
 	char device[96];
 	char driver[32];

@@ -32,6 +32,16 @@ ntp_ts_t tstamp_tx(const struct lt_clock_snapshot *s, uint64_t now_tsc)
 	return clockmap_apply(&s->tsc, now_tsc);
 }
 
+ntp_ts_t tstamp_sent(const struct lt_clock_snapshot *s, const struct tstamp_port *tp,
+		     uint64_t now_tsc)
+{
+	ntp_ts_t t = clockmap_apply(&s->tsc, now_tsc);
+
+	if (tp && tp->tx_comp_ns)
+		t += (uint64_t)ns_to_units(tp->tx_comp_ns);
+	return t;
+}
+
 void tstamp_server_params(const struct lt_clock_snapshot *s, uint64_t now_tsc,
 			  struct ntp_server_params *out)
 {

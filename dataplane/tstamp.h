@@ -16,6 +16,7 @@
 struct tstamp_port {
 	uint8_t use_nic;        /* RX timestamp offload enabled on this port */
 	int64_t rx_comp_ns;     /* fixed RX latency to subtract (PHY/MAC), ns */
+	int64_t tx_comp_ns;     /* from tx_burst's return to the wire (may be < 0), ns */
 };
 
 /*
@@ -29,6 +30,11 @@ ntp_ts_t tstamp_rx(const struct lt_clock_snapshot *s, uint16_t port, const struc
 
 /* Transmit time for a reply about to be handed to the NIC at TSC now_tsc. */
 ntp_ts_t tstamp_tx(const struct lt_clock_snapshot *s, uint64_t now_tsc);
+
+/* When a burst handed to the NIC by TSC now_tsc left: the TSC through the
+ * map plus the port's TX latency. Interleaved mode serves this. */
+ntp_ts_t tstamp_sent(const struct lt_clock_snapshot *s, const struct tstamp_port *tp,
+		     uint64_t now_tsc);
 
 /*
  * The reply fields for a burst handled at now_tsc. Before control has

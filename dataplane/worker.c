@@ -56,15 +56,31 @@ static void punt_frame(struct worker_ctx *w, const uint8_t *buf, const struct pk
 }
 
 /* Handle one RX queue's burst; returns the number of frames received. */
+/* What the NIC vouched for in one received frame (PKTPROC_RX_*). */
+static inline unsigned int rx_csum_ok(const struct dp_port *p, const struct rte_mbuf *m)
+{
+	unsigned int ok = 0;
+
+	if (!p->rx_csum)
+		return 0;
+	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		ok |= PKTPROC_RX_IP_CSUM_OK;
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		ok |= PKTPROC_RX_L4_CSUM_OK;
+	return ok;
+}
+
 static unsigned int poll_queue(struct worker_ctx *w, const struct worker_rxq *q,
 			       const struct lt_clock_snapshot *snap,
-			       const struct ntp_server_params *server, const struct dp_policy *pol)
+			       const struct ntp_server_params *server,
+			       const struct ntp_reply_tmpl *reply, const struct dp_policy *pol)
 {
 	struct rte_mbuf *pkts[BURST], *tx[BURST];
 	struct pktproc_verdict txv[BURST];
 	const struct dp_port *p = &w->ports[q->port];
 	struct pktproc_ctx ctx = {.port = &p->addr,
 				  .server = server,
+				  .reply = reply,
 				  .neigh = &w->neigh,
 				  .acl = pol->acl,
 				  .kod_deny = pol->kod_deny,
@@ -78,11 +94,13 @@ static unsigned int poll_queue(struct worker_ctx *w, const struct worker_rxq *q,
 		return 0;
 	uint64_t burst_tsc = tsc_read();
 	ctx.now_tsc = burst_tsc;
+	/* Frames without a NIC timestamp all arrived by this reading. */
+	uint8_t src;
+	const ntp_ts_t burst_rx = tstamp_rx(snap, q->port, &p->ts, 0, 0, burst_tsc, &src);
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		uint8_t *buf = rte_pktmbuf_mtod(m, uint8_t *);
-		uint8_t src;
 
 		count(w, q->port, LT_CTR_rx_frames);
 		if (unlikely(m->nb_segs != 1)) {
@@ -90,12 +108,15 @@ static unsigned int poll_queue(struct worker_ctx *w, const struct worker_rxq *q,
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		int has_hw = p->ts_dynfield_offset >= 0 && (m->ol_flags & p->ts_dynflag);
-		uint64_t hw = has_hw ? *RTE_MBUF_DYNFIELD(m, p->ts_dynfield_offset, rte_mbuf_timestamp_t *) : 0;
-		ntp_ts_t rx_ts = tstamp_rx(snap, q->port, &p->ts, has_hw, hw, burst_tsc, &src);
+		ntp_ts_t rx_ts = burst_rx;
+		if (p->ts_dynfield_offset >= 0 && (m->ol_flags & p->ts_dynflag)) {
+			uint64_t hw = *RTE_MBUF_DYNFIELD(m, p->ts_dynfield_offset, rte_mbuf_timestamp_t *);
+			rx_ts = tstamp_rx(snap, q->port, &p->ts, 1, hw, burst_tsc, &src);
+		}
 		uint16_t cap = (uint16_t)(m->data_len + rte_pktmbuf_tailroom(m));
 
-		struct pktproc_verdict v = pktproc_handle(&ctx, buf, m->data_len, cap, rx_ts);
+		struct pktproc_verdict v =
+			pktproc_handle_rx(&ctx, buf, m->data_len, cap, rx_ts, rx_csum_ok(p, m));
 		switch (v.action) {
 		case PKTPROC_REPLY:
 			m->data_len = v.len;
@@ -122,8 +143,20 @@ static unsigned int poll_queue(struct worker_ctx *w, const struct worker_rxq *q,
 		if (txv[i].ntp_off)
 			pktproc_stamp_tx(rte_pktmbuf_mtod(tx[i], uint8_t *), &txv[i], tx_ts);
 	uint16_t sent = rte_eth_tx_burst(p->port_id, (uint16_t)w->index, tx, (uint16_t)ntx);
-	for (unsigned int i = 0; i < sent; i++)
+	/* Interleaved mode serves this to the clients' next requests: the
+	 * burst has been handed to the NIC, so it is when the replies left
+	 * as near as the TSC can tell (tstamp_port.tx_comp_ns corrects it). */
+	ntp_ts_t left = tstamp_sent(snap, &p->ts, tsc_read());
+	for (unsigned int i = 0; i < sent; i++) {
 		count(w, q->port, txv[i].ctr);
+		if (txv[i].xl_slot) {
+			pktproc_sent(&ctx, &txv[i], left);
+			if (txv[i].xleave == PKTPROC_XLEAVE_SERVED)
+				count(w, q->port, LT_CTR_ntp_interleaved);
+			else if (txv[i].xleave == PKTPROC_XLEAVE_BASIC)
+				count(w, q->port, LT_CTR_ntp_interleaved_basic);
+		}
+	}
 	for (unsigned int i = sent; i < ntx; i++) {
 		count(w, q->port, LT_CTR_drop_tx_full);
 		rte_pktmbuf_free(tx[i]);
@@ -233,6 +266,7 @@ int worker_main(void *arg)
 	struct worker_ctx *w = arg;
 	struct lt_clock_snapshot snap;
 	struct ntp_server_params server;
+	struct ntp_reply_tmpl reply;
 	uint32_t seen = 1; /* odd: forces the first read */
 
 	memset(&snap, 0, sizeof(snap));
@@ -244,13 +278,14 @@ int worker_main(void *arg)
 			seen = seq;
 		}
 		tstamp_server_params(&snap, tsc_read(), &server);
+		ntp_reply_tmpl_init(&reply, &server);
 		/* The policy in force for this whole round; the main lcore frees a
 		 * replaced one only after this round has ended (polls advanced). */
 		const struct dp_policy *pol = __atomic_load_n(w->policy, __ATOMIC_ACQUIRE);
 
 		unsigned int got = 0;
 		for (unsigned int i = 0; i < w->n_rxq; i++)
-			got += poll_queue(w, &w->rxq[i], &snap, &server, pol);
+			got += poll_queue(w, &w->rxq[i], &snap, &server, &reply, pol);
 		if (!rte_ring_empty(w->inject))
 			drain_inject(w, &snap);
 

@@ -63,7 +63,9 @@
 	X(ntp_replies_leaked, tx, "NTP request over the rate limit, answered (leak)") \
 	X(mssntp_punted, punt, "MS-SNTP request passed to control for signing") \
 	X(drop_mssntp_off, drop, "MS-SNTP request while signing (ntpsigndsocket) is off") \
-	X(drop_mssntp_extended, drop, "MS-SNTP extended-authenticator request (unsupported)")
+	X(drop_mssntp_extended, drop, "MS-SNTP extended-authenticator request (unsupported)") \
+	X(ntp_interleaved, ok, "NTP replies sent in interleaved mode (also in ntp_replies)") \
+	X(ntp_interleaved_basic, ok, "interleaved NTP requests answered in basic mode: the previous reply's departure was unknown")
 
 enum lt_ctr {
 #define LT_CTR_ENUM(name, kind, help) LT_CTR_##name,

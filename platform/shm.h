@@ -133,7 +133,10 @@ struct lt_port_info {
 	uint32_t link_speed;     /* Mb/s */
 	uint16_t rx_queues;
 	uint16_t tx_queues;
-	uint32_t pad;
+	uint8_t rx_csum_offload; /* the NIC verifies IPv4 and UDP checksums */
+	uint8_t tx_ts_source;    /* enum lt_ts_source of the departure times served
+				  * in interleaved mode */
+	uint8_t pad[2];
 	uint64_t ipackets, opackets, ibytes, obytes, imissed, ierrors, oerrors, rx_nombuf;
 	/* NIC clock against TSC, sampled by the dataplane for control's fit */
 	uint64_t nic_sample_tsc;

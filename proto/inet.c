@@ -25,14 +25,6 @@ void inet_ip6_mcast_mac(const uint8_t group[16], uint8_t mac[6])
 	memcpy(mac + 2, group + 12, 4);
 }
 
-int inet_ip4_is_bad_src(uint32_t addr)
-{
-	uint32_t a = ntohl(addr);
-	uint8_t first = (uint8_t)(a >> 24);
-	/* 224/4 and 240/4 together are 224/3, which includes 255.255.255.255. */
-	return a == 0 || first == 127 || first >= 224;
-}
-
 static uint32_t fold32(uint64_t acc)
 {
 	acc = (acc & 0xffffffffU) + (acc >> 32);
@@ -40,50 +32,11 @@ static uint32_t fold32(uint64_t acc)
 	return (uint32_t)acc;
 }
 
-/*
- * The one's complement sum does not depend on byte order (RFC 1071 2(B)):
- * sum the data as native (little-endian) 64-bit words with end-around
- * carry, fold, and swap the two bytes of the result once. This is the
- * dataplane's hottest loop, so it goes 8 bytes per step, not 2.
- */
-_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "inet_csum_add sums little-endian words");
-
+/* The host-order interface over the native sum (see inet.h). */
 uint32_t inet_csum_add(uint32_t sum, const void *p, size_t len)
 {
-	const uint8_t *b = p;
-	uint64_t acc = 0, w;
+	uint16_t x = __builtin_bswap16(inet_nsum_fold(inet_nsum(0, p, len)));
 
-	for (; len >= 8; b += 8, len -= 8) {
-		memcpy(&w, b, 8);
-		acc += w;
-		acc += acc < w; /* end-around carry */
-	}
-	if (len >= 4) {
-		uint32_t w4;
-		memcpy(&w4, b, 4);
-		acc += w4;
-		acc += acc < w4;
-		b += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		uint16_t w2;
-		memcpy(&w2, b, 2);
-		acc += w2;
-		acc += acc < w2;
-		b += 2;
-		len -= 2;
-	}
-	/* RFC 1071 4.1: an odd trailing byte is padded with a zero byte; in
-	 * native little-endian order it is the low byte of its word. */
-	if (len) {
-		acc += b[0];
-		acc += acc < b[0];
-	}
-	uint32_t x = fold32(acc);
-	x = (x & 0xffff) + (x >> 16);
-	x = (x & 0xffff) + (x >> 16);
-	x = __builtin_bswap16((uint16_t)x);
 	return fold32((uint64_t)sum + x);
 }
 
@@ -131,44 +84,47 @@ uint32_t inet_pseudo6_sum(const uint8_t src[16], const uint8_t dst[16], uint8_t 
 	return fold32(acc);
 }
 
-void inet_ipv4_set_csum(struct inet_ipv4_hdr *ip, size_t hlen)
+/* The checksum to store for a native sum of everything it covers. */
+static uint16_t nsum_csum(uint64_t sum)
 {
-	ip->csum = 0;
-	ip->csum = htons(inet_csum(ip, hlen));
+	return (uint16_t)~inet_nsum_fold(sum);
 }
 
-int inet_ipv4_csum_ok(const struct inet_ipv4_hdr *ip, size_t hlen)
-{
-	return inet_csum(ip, hlen) == 0;
-}
-
+/* UDP sends a computed 0 as 0xffff (see inet.h). */
 static uint16_t nonzero_csum(uint16_t c)
 {
 	return c ? c : 0xffff;
 }
 
+void inet_ipv4_set_csum(struct inet_ipv4_hdr *ip, size_t hlen)
+{
+	ip->csum = 0;
+	ip->csum = nsum_csum(inet_nsum(0, ip, hlen));
+}
+
+int inet_ipv4_csum_ok(const struct inet_ipv4_hdr *ip, size_t hlen)
+{
+	return inet_nsum_fold(inet_nsum(0, ip, hlen)) == 0xffff;
+}
+
 void inet_udp4_set_csum(const struct inet_ipv4_hdr *ip, struct inet_udp_hdr *udp, uint16_t len)
 {
-	uint32_t sum = inet_pseudo4_sum(ip->src, ip->dst, INET_PROTO_UDP, len);
-
 	udp->csum = 0;
-	udp->csum = htons(nonzero_csum(inet_csum_fold(inet_csum_add(sum, udp, len))));
+	udp->csum = nonzero_csum(nsum_csum(inet_nsum(inet_nsum_pseudo4(ip, INET_PROTO_UDP, htons(len)),
+						     udp, len)));
 }
 
 void inet_udp6_set_csum(const struct inet_ipv6_hdr *ip, struct inet_udp_hdr *udp, uint16_t len)
 {
-	uint32_t sum = inet_pseudo6_sum(ip->src, ip->dst, INET_PROTO_UDP, len);
-
 	udp->csum = 0;
-	udp->csum = htons(nonzero_csum(inet_csum_fold(inet_csum_add(sum, udp, len))));
+	udp->csum = nonzero_csum(nsum_csum(inet_nsum(inet_nsum_pseudo6(ip, INET_PROTO_UDP, htonl(len)),
+						     udp, len)));
 }
 
 void inet_icmp6_set_csum(const struct inet_ipv6_hdr *ip, struct inet_icmp6_hdr *icmp, uint16_t len)
 {
-	uint32_t sum = inet_pseudo6_sum(ip->src, ip->dst, INET_PROTO_ICMPV6, len);
-
 	icmp->csum = 0;
-	icmp->csum = htons(inet_csum_fold(inet_csum_add(sum, icmp, len)));
+	icmp->csum = nsum_csum(inet_nsum(inet_nsum_pseudo6(ip, INET_PROTO_ICMPV6, htonl(len)), icmp, len));
 }
 
 uint16_t inet_nd_write_na(uint8_t *buf, const uint8_t our_mac[6], const uint8_t target[16],
@@ -203,12 +159,10 @@ uint16_t inet_nd_write_na(uint8_t *buf, const uint8_t our_mac[6], const uint8_t 
 
 int inet_l4_csum4_ok(const struct inet_ipv4_hdr *ip, uint8_t proto, const void *l4, uint16_t len)
 {
-	uint32_t sum = inet_pseudo4_sum(ip->src, ip->dst, proto, len);
-	return inet_csum_fold(inet_csum_add(sum, l4, len)) == 0;
+	return inet_nsum_fold(inet_nsum(inet_nsum_pseudo4(ip, proto, htons(len)), l4, len)) == 0xffff;
 }
 
 int inet_l4_csum6_ok(const struct inet_ipv6_hdr *ip, uint8_t next, const void *l4, uint32_t len)
 {
-	uint32_t sum = inet_pseudo6_sum(ip->src, ip->dst, next, len);
-	return inet_csum_fold(inet_csum_add(sum, l4, len)) == 0;
+	return inet_nsum_fold(inet_nsum(inet_nsum_pseudo6(ip, next, htonl(len)), l4, len)) == 0xffff;
 }

@@ -75,3 +75,16 @@ void ntp_packet_server_reply(const struct ntp_server_params *s, const uint8_t *r
 	out->rx = rx_ts;
 	out->tx = tx_ts;
 }
+
+void ntp_reply_tmpl_init(struct ntp_reply_tmpl *t, const struct ntp_server_params *s)
+{
+	static const uint8_t bare[NTP_HEADER_LEN]; /* version 0, poll 0, timestamps 0 */
+	struct ntp_header h;
+	uint8_t b[NTP_HEADER_LEN];
+
+	/* Built by the one rule, so the template cannot drift from it. */
+	ntp_packet_server_reply(s, bare, 0, 0, &h);
+	ntp_packet_encode(&h, b, sizeof(b));
+	memcpy(t->head, b, sizeof(t->head));
+	t->nsum = inet_nsum(0, t->head, sizeof(t->head));
+}

@@ -1,7 +1,9 @@
 /*
  * ntp_packet: the NTPv4 header on the wire (RFC 5905 section 7.3) and a
- * host-order view of it. Byte order is converted only by ntp_packet_decode()
- * and ntp_packet_encode(); logic works on struct ntp_header.
+ * host-order view of it. Byte order is converted by ntp_packet_decode() and
+ * ntp_packet_encode(), and logic works on struct ntp_header, with one
+ * exception: the fast path writes a reply in place from a template already
+ * in wire order (struct ntp_reply_tmpl), which must give the same bytes.
  */
 #ifndef LT_NTP_PACKET_H
 #define LT_NTP_PACKET_H
@@ -10,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "inet.h"
 #include "ntp_time.h"
 
 /*
@@ -113,6 +116,50 @@ struct ntp_server_params {
  */
 void ntp_packet_server_reply(const struct ntp_server_params *s, const uint8_t *req, ntp_ts_t rx_ts,
 			     ntp_ts_t tx_ts, struct ntp_header *out);
+
+/*
+ * The server's part of every mode 4 reply, in wire order, prepared once per
+ * clock update: bytes 0-23 (leap and mode with the version bits clear,
+ * stratum, poll 0, precision, root delay, root dispersion, reference id,
+ * reference timestamp) and their native one's complement sum (inet.h).
+ */
+struct ntp_reply_tmpl {
+	uint8_t head[24];
+	uint64_t nsum;
+};
+
+void ntp_reply_tmpl_init(struct ntp_reply_tmpl *t, const struct ntp_server_params *s);
+
+/* The request bits a reply keeps, as a native 32-bit load of bytes 0-3
+ * sees them: the version (byte 0, bits 3-5) and the poll (byte 2). */
+#define NTP_REPLY_KEEP_MASK 0x00ff0038U
+
+/*
+ * Turn the client request at q (48 bytes or more) into its reply header in
+ * place: exactly ntp_packet_server_reply() with tx_ts 0, then
+ * ntp_packet_encode(). The transmit timestamp is left 0 for the caller to
+ * write last. Returns the native sum of the 48 bytes written, for the UDP
+ * checksum. Inline: it is most of the fast path's reply.
+ */
+static inline uint64_t ntp_reply_write(const struct ntp_reply_tmpl *t, uint8_t *q, ntp_ts_t rx_ts)
+{
+	const uint64_t rx = __builtin_bswap64(rx_ts), zero = 0;
+	uint32_t w0, keep;
+	uint64_t org;
+
+	memcpy(&keep, q, 4);
+	keep &= NTP_REPLY_KEEP_MASK;
+	memcpy(&org, q + 40, 8);
+	memcpy(&w0, t->head, 4);
+	w0 |= keep;
+	memcpy(q, &w0, 4);
+	memcpy(q + 4, t->head + 4, 20);
+	memcpy(q + 24, &org, 8);
+	memcpy(q + 32, &rx, 8);
+	memcpy(q + 40, &zero, 8);
+	/* keep's bits are clear in the template, so adding is or-ing. */
+	return inet_nsum_add(inet_nsum_add(inet_nsum_add(t->nsum, keep), org), rx);
+}
 
 /* Decode the first 48 bytes of buf. Returns 0, or -EINVAL if len < 48. */
 int ntp_packet_decode(const uint8_t *buf, size_t len, struct ntp_header *h);

@@ -360,6 +360,13 @@ static void render_serverstats(struct json_object *data, const struct options *o
 	       " KoD RATE, %" PRIu64 " answered by leak)", rl_drop + kod_rate + leaked, rl_drop, kod_rate, leaked);
 	kv_add(&kv, "NTP requests denied by access rules", "%" PRIu64 " (%" PRIu64 " KoD DENY)",
 	       acl_drop + kod_deny, kod_deny);
+	/* Interleaved requests: served interleaved, or in basic mode when our
+	 * previous reply's departure was unknown. */
+	uint64_t xl = get_u64(counters, "ntp_interleaved"), xl_basic = get_u64(counters, "ntp_interleaved_basic");
+	kv_add(&kv, "NTP interleaved requests", "%" PRIu64 " (%" PRIu64 " answered in basic mode)",
+	       xl + xl_basic, xl_basic);
+	kv_add(&kv, "NTP answered in interleaved mode", "%" PRIu64 " (%.1f %% of answered)", xl,
+	       answered ? 100.0 * (double)xl / (double)answered : 0.0);
 	kv_add(&kv, "Frames received", "%" PRIu64, get_u64(counters, "rx_frames"));
 	kv_add(&kv, "Frames dropped", "%" PRIu64,
 	       get(data, "drops_total", json_type_int) ? get_u64(data, "drops_total")
@@ -371,7 +378,8 @@ static void render_serverstats(struct json_object *data, const struct options *o
 			if (!json_object_is_type(val, json_type_int) || counter_is_drop(name) ||
 			    strcmp(name, "rx_frames") == 0 || strcmp(name, "ntp_replies") == 0 ||
 			    strcmp(name, "ntp_replies_leaked") == 0 || strcmp(name, "kod_rate_sent") == 0 ||
-			    strcmp(name, "kod_deny_sent") == 0)
+			    strcmp(name, "kod_deny_sent") == 0 || strcmp(name, "ntp_interleaved") == 0 ||
+			    strcmp(name, "ntp_interleaved_basic") == 0)
 				continue;
 			label = counter_label(name);
 			kv_add(&kv, label ? label : name, "%" PRIu64, json_object_get_uint64(val));
@@ -457,9 +465,9 @@ static char *format_speed(uint64_t mbps, bool up)
 static void render_ports(struct json_object *data, const struct options *opt)
 {
 	static const char *const head[] = { "Name", "Device", "Driver", "MAC", "Link",
-					    "Speed", "Queues", "Timestamps", "RX pkts",
+					    "Speed", "Queues", "Stamps RX/TX", "RX csum", "RX pkts",
 					    "TX pkts", "Missed" };
-	struct table t = { .ncols = 11, .head = head, .align = "llllllllrrr" };
+	struct table t = { .ncols = 12, .head = head, .align = "lllllllllrrr" };
 	struct json_object *ports = get(data, "ports", json_type_array);
 
 	(void)opt;
@@ -479,7 +487,8 @@ static void render_ports(struct json_object *data, const struct options *opt)
 		table_add(&t, "%s", up ? "up" : "down");
 		table_add(&t, "%s", speed ? speed : "-");
 		table_add(&t, "%" PRIu64 "/%" PRIu64, get_u64(p, "rx_queues"), get_u64(p, "tx_queues"));
-		table_add(&t, "%s", get_str(p, "timestamping", "-"));
+		table_add(&t, "%s/%s", get_str(p, "timestamping", "-"), get_str(p, "tx_timestamping", "-"));
+		table_add(&t, "%s", get_bool(p, "rx_checksum_offload") ? "nic" : "software");
 		table_add(&t, "%" PRIu64, get_u64(p, "ipackets"));
 		table_add(&t, "%" PRIu64, get_u64(p, "opackets"));
 		table_add(&t, "%" PRIu64, get_u64(p, "imissed"));

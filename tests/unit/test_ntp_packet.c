@@ -122,6 +122,48 @@ START_TEST(test_wire_layout)
 }
 END_TEST
 
+/* The fast path's template writes exactly what the one rule gives:
+ * ntp_packet_server_reply() with transmit 0, then ntp_packet_encode(), and
+ * returns the native sum of what it wrote. Random servers and requests. */
+START_TEST(test_reply_tmpl_matches_rule)
+{
+	uint64_t x = 0x746d706cULL; /* "tmpl" */
+
+	for (int it = 0; it < 20000; it++) {
+		struct ntp_server_params sp;
+		struct ntp_reply_tmpl t;
+		struct ntp_header h;
+		uint8_t req[68], fast[68], want[48];
+		ntp_ts_t rx;
+		uint64_t sum;
+
+		for (size_t i = 0; i < sizeof(req); i++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			req[i] = (uint8_t)(x >> 56);
+		}
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		sp.leap = (uint8_t)(x >> 62);
+		sp.stratum = (uint8_t)(x >> 40);
+		sp.precision = (int8_t)(x >> 32);
+		sp.root_delay = (uint32_t)(x >> 7);
+		sp.root_dispersion = (uint32_t)(x >> 19);
+		sp.refid = (uint32_t)x;
+		sp.ref_time = x * 0x9e3779b97f4a7c15ULL;
+		rx = x ^ 0x5555aaaa5555aaaaULL;
+
+		ntp_packet_server_reply(&sp, req, rx, 0, &h);
+		ntp_packet_encode(&h, want, sizeof(want));
+		ntp_reply_tmpl_init(&t, &sp);
+		memcpy(fast, req, sizeof(req));
+		sum = ntp_reply_write(&t, fast, rx);
+		if (memcmp(fast, want, 48) != 0 || memcmp(fast + 48, req + 48, 20) != 0)
+			ck_abort_msg("iteration %d: template reply differs from the rule", it);
+		if (inet_nsum_fold(sum) != inet_nsum_fold(inet_nsum(0, want, 48)))
+			ck_abort_msg("iteration %d: returned sum is wrong", it);
+	}
+}
+END_TEST
+
 Suite *ntp_packet_suite(void)
 {
 	Suite *s = suite_create("ntp_packet");
@@ -134,6 +176,7 @@ Suite *ntp_packet_suite(void)
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_ts_load_store);
 	tcase_add_test(tc, test_wire_layout);
+	tcase_add_test(tc, test_reply_tmpl_matches_rule);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2166,6 +2166,398 @@ START_TEST(test_mutations)
 }
 END_TEST
 
+/* An echo whose identifier, sequence and data are all zero: its reply sums
+ * to zero but for the type, and its checksum must be 0xffff, not 0x0000
+ * (the incremental update gave 0x0000; tests/fuzz/regress). */
+START_TEST(test_echo_all_zero)
+{
+	struct pktproc_ctx ctx = { .port = &g_port, .server = &g_server };
+	static struct spec s;
+	uint8_t f[FRAME_MAX];
+	struct pktproc_verdict v;
+	uint16_t len;
+
+	setup_port();
+	for (int v6 = 0; v6 < 2; v6++) {
+		if (v6)
+			echo6(&s);
+		else
+			echo4(&s);
+		memset(s.data + 4, 0, s.dlen - 4);
+		len = build(&s, f);
+		v = pktproc_handle(&ctx, f, len, len, RX_TS);
+		ck_assert_uint_eq(v.ctr, C(icmp_echo_replies));
+		if (v6) {
+			ck_assert(ip6_reply_ok(f, v.len));
+		} else {
+			ck_assert(ip4_reply_ok(f, v.len));
+			ck_assert_uint_eq(tu_get16(f + 36), 0xffff);
+		}
+	}
+}
+END_TEST
+
+/* --- interleaved mode ------------------------------------------------- */
+
+/* One request from src/sport with origin, receive and transmit fields as
+ * given, received at srv_rx; f gets the reply (transmit stamped TX_TS when
+ * it is a basic one), whose checksums are verified. */
+static struct pktproc_verdict xl_ask(struct pktproc_ctx *ctx, int v6, const uint8_t *src,
+				     uint16_t sport, uint64_t org, uint64_t rx, uint64_t tx,
+				     ntp_ts_t srv_rx, uint8_t *f)
+{
+	static struct spec s;
+	struct pktproc_verdict v;
+	uint16_t len;
+
+	if (v6) {
+		ntp6(&s, 4, 3);
+		memcpy(s.src6, src, 16);
+	} else {
+		ntp4(&s, 4, 3);
+		memcpy(s.src4, src, 4);
+	}
+	s.sport = sport;
+	put64(s.data + 24, org);
+	put64(s.data + 32, rx);
+	put64(s.data + 40, tx);
+	len = build(&s, f);
+	v = pktproc_handle(ctx, f, len, len, srv_rx);
+	ck_assert_uint_eq(v.action, PKTPROC_REPLY);
+	if (v.ntp_off)
+		pktproc_stamp_tx(f, &v, TX_TS);
+	if (v6)
+		verify_ip6_reply_csums(f, v.len);
+	else
+		verify_ip4_reply_csums(f, v.len);
+	return v;
+}
+
+#define XL_ORG(f, v6) get64((f) + ((v6) ? 62 : 42) + 24)
+#define XL_RX(f, v6) get64((f) + ((v6) ? 62 : 42) + 32)
+#define XL_TX(f, v6) get64((f) + ((v6) ? 62 : 42) + 40)
+
+/*
+ * A chrony client with xleave, step by step (RFC 9769 2): the first
+ * request is basic; a follow-up whose origin is our last receive timestamp
+ * gets the last reply's departure; a lost reply, a reply that never left,
+ * a restarted client and an evicted entry all fall back to basic.
+ */
+START_TEST(test_interleaved_exchange)
+{
+	const int v6 = _i;
+	const uint8_t *a = v6 ? PEER6 : PEER4;
+	const ntp_ts_t R1 = RX_TS + 1000, R2 = RX_TS + 2000, R3 = RX_TS + 3000, R4 = RX_TS + 4000,
+		       R5 = RX_TS + 5000, R6 = RX_TS + 6000;
+	const ntp_ts_t S1 = TX_TS + 11, S2 = TX_TS + 22, S3 = TX_TS + 33;
+	const uint64_t C1 = 0xeeac95c9aaaa0001ULL, C2 = 0xeeac95c9aaaa0002ULL; /* client's T4s */
+	struct clientlog *clog = new_clientlog();
+	struct pktproc_ctx ctx = { .port = &g_port, .server = &g_server, .clog = clog, .now_tsc = 5 };
+	static uint8_t f[FRAME_MAX];
+	struct pktproc_verdict v;
+
+	setup_port();
+	/* 1: basic request (origin 0) gets a basic reply, noted for later */
+	v = xl_ask(&ctx, v6, a, 40000, 0, 0, 0x1111, R1, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_NO);
+	ck_assert_uint_ne(v.xl_slot, 0);
+	ck_assert_uint_eq(XL_ORG(f, v6), 0x1111);
+	ck_assert_uint_eq(XL_RX(f, v6), R1);
+	ck_assert_uint_eq(XL_TX(f, v6), TX_TS);
+	pktproc_sent(&ctx, &v, S1);
+
+	/* 2: the follow-up: origin R1 -> interleaved, transmit S1, origin
+	 * the request's receive field, receive this request's */
+	v = xl_ask(&ctx, v6, a, 40000, R1, C1, 0x2222, R2, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_SERVED);
+	ck_assert_uint_eq(v.ctr, C(ntp_replies));
+	ck_assert_uint_eq(v.ntp_off, 0); /* complete: no transmit stamp */
+	ck_assert_uint_eq(XL_ORG(f, v6), C1);
+	ck_assert_uint_eq(XL_RX(f, v6), R2);
+	ck_assert_uint_eq(XL_TX(f, v6), S1);
+	pktproc_sent(&ctx, &v, S2);
+
+	/* 3: reply 2 was lost, the client asks about R1 again: basic */
+	v = xl_ask(&ctx, v6, a, 40000, R1, C1, 0x3333, R3, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_NO);
+	ck_assert_uint_eq(XL_ORG(f, v6), 0x3333);
+	ck_assert_uint_eq(XL_TX(f, v6), TX_TS);
+	pktproc_sent(&ctx, &v, S3);
+
+	/* 4: and picks up from reply 3 */
+	v = xl_ask(&ctx, v6, a, 40000, R3, C2, 0x4444, R4, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_SERVED);
+	ck_assert_uint_eq(XL_TX(f, v6), S3);
+	ck_assert_uint_eq(XL_ORG(f, v6), C2);
+	/* reply 4 never left (TX queue full): no pktproc_sent() */
+
+	/* 5: its follow-up cannot be served interleaved, and says so */
+	v = xl_ask(&ctx, v6, a, 40000, R4, C2, 0x5555, R5, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_BASIC);
+	ck_assert_uint_eq(XL_ORG(f, v6), 0x5555);
+	ck_assert_uint_eq(XL_TX(f, v6), TX_TS);
+	pktproc_sent(&ctx, &v, S1);
+
+	/* 6: two replies in one burst, of which only the first left: the
+	 * report for the first does not pass for the second */
+	{
+		struct pktproc_verdict first;
+
+		first = xl_ask(&ctx, v6, a, 40000, 0, 0, 0x5656, R2, f);
+		v = xl_ask(&ctx, v6, a, 40000, 0, 0, 0x5657, R3, f);
+		pktproc_sent(&ctx, &first, S3);
+		v = xl_ask(&ctx, v6, a, 40000, R3, C1, 0x5658, R4, f);
+		ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_BASIC);
+	}
+	/* the client restarts: a basic request, and the state starts over */
+	v = xl_ask(&ctx, v6, a, 40000, 0, 0, 0x6666, R6, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_NO);
+	pktproc_sent(&ctx, &v, S2);
+	v = xl_ask(&ctx, v6, a, 40000, R5, C1, 0x7777, R1, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_NO); /* R5 is history */
+	free(clog);
+}
+END_TEST
+
+/*
+ * Nobody gets another client's timestamps: not a forger on another address
+ * that copies a victim's receive timestamp, not one sharing the victim's
+ * rate-limit prefix. The same host asking from another source port is the
+ * same client (chrony uses a new port for every request). An evicted entry
+ * forgets, and answers in basic mode.
+ */
+START_TEST(test_interleaved_no_leak)
+{
+	static const uint8_t A[4] = { 198, 51, 100, 7 }, B[4] = { 198, 51, 100, 8 };
+	static const struct clientlog_params by24 = { .ipv4_prefix = 24, .ipv6_prefix = 64 };
+	const ntp_ts_t RA = RX_TS + 100, SA = TX_TS + 0x5a5a;
+	struct clientlog *clog = new_clientlog();
+	struct pktproc_ctx ctx = { .port = &g_port, .server = &g_server, .clog = clog, .now_tsc = 5 };
+	static uint8_t f[FRAME_MAX];
+	struct pktproc_verdict v;
+
+	setup_port();
+	for (int round = 0; round < 3; round++) {
+		clientlog_init(clog, 64, 1000000000ULL, 99 + (uint64_t)round);
+		ctx.rl = round == 2 ? &by24 : NULL; /* round 2: A and B share one entry */
+		v = xl_ask(&ctx, 0, A, 40000, 0, 0, 1, RA, f);
+		pktproc_sent(&ctx, &v, SA);
+		/* round 0: B on another address; 1: A from another port;
+		 * 2: B in A's /24 */
+		v = xl_ask(&ctx, 0, round == 1 ? A : B, round == 1 ? 40001 : 40000, RA, 7, 2,
+			   RX_TS + 200, f);
+		if (round == 1) { /* A itself */
+			ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_SERVED);
+			ck_assert_uint_eq(XL_TX(f, 0), SA);
+			continue;
+		}
+		ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_NO);
+		ck_assert_uint_ne(XL_TX(f, 0), SA);
+		ck_assert_uint_ne(XL_ORG(f, 0), SA);
+		ck_assert_uint_eq(XL_ORG(f, 0), 2);
+		/* A is not served its timestamp by anyone else's request, and
+		 * A itself still is where the entry is its own */
+		v = xl_ask(&ctx, 0, A, 40000, RA, 7, 3, RX_TS + 300, f);
+		if (round == 0)
+			ck_assert_uint_eq(XL_TX(f, 0), SA);
+		else /* the shared entry was taken over by B: basic, never wrong */
+			ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_NO);
+	}
+
+	/* eviction: A's bucket filled by others, A's state is gone */
+	clientlog_init(clog, CLIENTLOG_WAYS, 1000000000ULL, 7); /* one bucket */
+	ctx.rl = NULL;
+	v = xl_ask(&ctx, 0, A, 40000, 0, 0, 1, RA, f);
+	pktproc_sent(&ctx, &v, SA);
+	for (int i = 0; i < CLIENTLOG_WAYS; i++) {
+		uint8_t other[4] = { 198, 51, 101, (uint8_t)(i + 1) };
+
+		ctx.now_tsc += 1000;
+		xl_ask(&ctx, 0, other, 40000, 0, 0, 1, RX_TS + 400, f);
+	}
+	v = xl_ask(&ctx, 0, A, 40000, RA, 7, 4, RX_TS + 500, f);
+	ck_assert_uint_eq(v.xleave, PKTPROC_XLEAVE_NO);
+	ck_assert_uint_eq(XL_ORG(f, 0), 4);
+	free(clog);
+}
+END_TEST
+
+/*
+ * The one-pass path for the common request against the full walk: frames
+ * near the common one (header bytes mutated, checksums repaired half the
+ * time, with and without "NIC-verified" checksums, with and without access
+ * rules) must get the same verdict and the same bytes from both.
+ */
+START_TEST(test_fast_path_matches_general)
+{
+	void (*bases[])(struct spec *) = { ntp4_v4, ntp4_padded, ntp4_ext_chain_mac, ntp4_mssntp };
+	const int n_bases = (int)(sizeof(bases) / sizeof(bases[0]));
+	static uint8_t base_frames[4][FRAME_MAX];
+	uint16_t base_len[4];
+	static struct spec s;
+	struct acl *deny = deny_all_acl();
+	unsigned long replies = 0, others = 0;
+
+	setup_port();
+	for (int b = 0; b < n_bases; b++) {
+		bases[b](&s);
+		base_len[b] = build(&s, base_frames[b]);
+	}
+	rng_state = 0x66617374ULL; /* "fast" */
+	for (long it = 0; it < 100000; it++) {
+		int b = (int)(rng() % (uint64_t)n_bases);
+		uint8_t fast[FRAME_MAX], slow[FRAME_MAX];
+		uint16_t len = base_len[b];
+		struct pktproc_ctx ctx = { .port = &g_port, .server = &g_server, .now_tsc = 77 };
+		struct ntp_reply_tmpl reply;
+		unsigned int rx_ok = (unsigned int)(rng() % 4);
+		struct pktproc_verdict vf, vs;
+
+		memcpy(fast, base_frames[b], len);
+		/* mostly the bytes the one pass looks at: Ethernet, IPv4, UDP
+		 * and the first NTP byte */
+		for (int k = 0, m = (int)(rng() % 3); k < m; k++) {
+			uint16_t at = (uint16_t)(rng() % 43);
+			if (rng() & 1)
+				fast[at] ^= (uint8_t)(1u << (rng() % 8));
+			else
+				fast[at] = (uint8_t)rng();
+		}
+		/* or a 16-bit field set to a value that matters somewhere */
+		if (rng() % 3 == 0) {
+			static const uint16_t special[] = { 0, 0xffff, 0x0800, 0x86dd, 0x4500, 0x4600,
+							    76, 56, 123, 0x4000, 0x2000, 0x0001,
+							    0x1b00, 0x2300, 0x0300 };
+			put16(fast + 2 * (rng() % 22), special[rng() % (sizeof(special) / 2)]);
+		}
+		if (rng() % 8 == 0)
+			len = (uint16_t)(len - rng() % 8);
+		if (rng() & 1)
+			fix_checksums(fast, len);
+		if (rng() % 4 == 0)
+			ctx.acl = deny;
+		ctx.kod_deny = rng() & 1;
+		if (rng() & 1) {
+			ntp_reply_tmpl_init(&reply, &g_server);
+			ctx.reply = &reply;
+		}
+		memcpy(slow, fast, len);
+		vf = pktproc_handle_rx(&ctx, fast, len, len, RX_TS, rx_ok);
+		vs = pktproc_handle_general(&ctx, slow, len, len, RX_TS, rx_ok);
+		REQUIRE(vf.action == vs.action && vf.ctr == vs.ctr && vf.len == vs.len &&
+				vf.ipv6 == vs.ipv6 && vf.l3_off == vs.l3_off && vf.l4_off == vs.l4_off &&
+				vf.ntp_off == vs.ntp_off,
+			"iteration %ld: one pass says %s (%u bytes), the full walk %s (%u bytes)", it,
+			ctr_name(vf.ctr), vf.len, ctr_name(vs.ctr), vs.len);
+		if (vf.ntp_off) {
+			pktproc_stamp_tx(fast, &vf, TX_TS);
+			pktproc_stamp_tx(slow, &vs, TX_TS);
+		}
+		REQUIRE(memcmp(fast, slow, len) == 0, "iteration %ld: %s frames differ", it,
+			ctr_name(vf.ctr));
+		if (vf.ctr == C(ntp_replies)) {
+			REQUIRE(ip4_reply_ok(fast, vf.len), "iteration %ld: bad reply", it);
+			replies++;
+		} else {
+			others++;
+		}
+	}
+	/* both outcomes well represented */
+	ck_assert_uint_gt(replies, 10000);
+	ck_assert_uint_gt(others, 10000);
+	acl_free(deny);
+}
+END_TEST
+
+/* Checksums the NIC verified are not summed again; one it did not verify
+ * is, whatever the other flag says. IPv6 UDP checksum 0 stays invalid. */
+START_TEST(test_rx_csum_offload)
+{
+	struct pktproc_ctx ctx = { .port = &g_port, .server = &g_server };
+	const unsigned int ip_ok = PKTPROC_RX_IP_CSUM_OK, l4_ok = PKTPROC_RX_L4_CSUM_OK;
+	static struct spec s;
+	uint8_t f[FRAME_MAX];
+	uint16_t len;
+	struct pktproc_verdict v;
+
+	setup_port();
+	for (int bad = 0; bad < 2; bad++) { /* 0: IPv4 header checksum, 1: UDP */
+		for (unsigned int rx_ok = 0; rx_ok < 4; rx_ok++) {
+			int trusted = bad == 0 ? (rx_ok & ip_ok) != 0 : (rx_ok & l4_ok) != 0;
+
+			ntp4(&s, 4, 3);
+			len = build(&s, f);
+			f[bad == 0 ? 24 : 40] ^= 0x40;
+			for (int general = 0; general < 2; general++) {
+				uint8_t w[FRAME_MAX];
+
+				memcpy(w, f, len);
+				v = general ? pktproc_handle_general(&ctx, w, len, len, RX_TS, rx_ok)
+					    : pktproc_handle_rx(&ctx, w, len, len, RX_TS, rx_ok);
+				ck_assert_msg(v.ctr == (trusted ? C(ntp_replies)
+						       : bad == 0 ? C(drop_ipv4_csum) : C(drop_udp_csum)),
+					      "bad %d rx_ok %u general %d: %s", bad, rx_ok, general,
+					      ctr_name(v.ctr));
+				if (trusted) {
+					/* the reply's checksums are computed, not copied */
+					pktproc_stamp_tx(w, &v, TX_TS);
+					verify_ip4_reply_csums(w, v.len);
+				}
+			}
+		}
+	}
+	ntp6(&s, 4, 3);
+	len = build(&s, f);
+	f[60] ^= 0x40;
+	v = pktproc_handle_rx(&ctx, f, len, len, RX_TS, l4_ok);
+	ck_assert_uint_eq(v.ctr, C(ntp_replies));
+	pktproc_stamp_tx(f, &v, TX_TS);
+	verify_ip6_reply_csums(f, v.len);
+	len = build(&s, f);
+	put16(f + 60, 0);
+	v = pktproc_handle_rx(&ctx, f, len, len, RX_TS, l4_ok);
+	ck_assert_uint_eq(v.ctr, C(drop_udp_csum));
+}
+END_TEST
+
+/* The native sums the fast path uses against the test's own byte-by-byte
+ * reference, in one piece and in pieces, at every length and alignment. */
+START_TEST(test_inet_native_sums)
+{
+	static uint8_t b[300];
+
+	rng_state = 0x6e73756dULL; /* "nsum" */
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = round == 0 ? (uint8_t)rng() : round == 1 ? 0xff : (uint8_t)(0xf0 | (rng() & 15));
+		for (size_t off = 0; off < 8; off++) {
+			for (size_t n = 0; n + off <= 280; n++) {
+				uint16_t c = (uint16_t)~inet_nsum_fold(inet_nsum(0, b + off, n));
+				uint8_t wire[2];
+				size_t cut = (n / 2) & ~(size_t)1; /* an even first piece */
+				uint64_t two = inet_nsum(inet_nsum(0, b + off, cut), b + off + cut, n - cut);
+
+				memcpy(wire, &c, 2);
+				REQUIRE(tu_get16(wire) == tu_ref_csum(b + off, n),
+					"round %d off %zu n %zu: %04x != %04x", round, off, n, tu_get16(wire),
+					tu_ref_csum(b + off, n));
+				REQUIRE(inet_nsum_fold(two) == inet_nsum_fold(inet_nsum(0, b + off, n)),
+					"pieces: round %d off %zu n %zu", round, off, n);
+				REQUIRE(inet_nsum_fold(inet_nsum_fold32(two)) == inet_nsum_fold(two),
+					"fold32: round %d off %zu n %zu", round, off, n);
+			}
+		}
+	}
+	/* folding with the end-around carry at the edges */
+	ck_assert_uint_eq(inet_nsum_fold(0), 0);
+	ck_assert_uint_eq(inet_nsum_fold(0xffffffffffffffffULL), 0xffff);
+	ck_assert_uint_eq(inet_nsum_fold(0x100000000ULL), 1);
+	ck_assert_uint_eq(inet_nsum_fold(0xffff0000ffff0001ULL), 1);
+	ck_assert_uint_eq(inet_nsum_fold32(0xffffffff00000001ULL), 1);
+	ck_assert_uint_eq(inet_nsum_add(0xffffffffffffffffULL, 1), 1);
+}
+END_TEST
+
 Suite *pktproc_suite(void)
 {
 	Suite *s = suite_create("pktproc");
@@ -2177,6 +2569,11 @@ Suite *pktproc_suite(void)
 	tcase_add_test(tc, test_no_neigh_table);
 	tcase_add_test(tc, test_unset_addresses);
 	tcase_add_test(tc, test_stamp_tx_twice);
+	tcase_add_test(tc, test_fast_path_matches_general);
+	tcase_add_test(tc, test_echo_all_zero);
+	tcase_add_loop_test(tc, test_interleaved_exchange, 0, 2);
+	tcase_add_test(tc, test_interleaved_no_leak);
+	tcase_add_test(tc, test_rx_csum_offload);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("policy");
@@ -2190,6 +2587,7 @@ Suite *pktproc_suite(void)
 	tc = tcase_create("inet");
 	tcase_add_test(tc, test_inet_rfc1071_example);
 	tcase_add_test(tc, test_inet_random_sums);
+	tcase_add_test(tc, test_inet_native_sums);
 	tcase_add_test(tc, test_inet_update16);
 	tcase_add_test(tc, test_inet_pseudo);
 	tcase_add_test(tc, test_inet_udp_zero_becomes_ffff);
