@@ -12,11 +12,14 @@ echo "t93: interleaved mode with chronyd xleave"
 lab_up
 
 CONF_C=$TMPD/chrony.conf
+# chronyd wants its command socket's directory to be 0700 (TMPD is 0711).
+CMDD=$TMPD/chronyc
+mkdir -m 0700 "$CMDD"
 cat >"$CONF_C" <<EOF
 server 198.18.0.1 xleave minpoll -4 maxpoll -4 maxsamples 16
 server 2001:2::1 minpoll -4 maxpoll -4 maxsamples 16
 cmdport 0
-bindcmdaddress $TMPD/chronyd.sock
+bindcmdaddress $CMDD/chronyd.sock
 pidfile $TMPD/chronyd.pid
 logdir $TMPD
 log measurements
@@ -29,7 +32,7 @@ stop_chronyd() { kill "$CHRONYD" 2>/dev/null; wait "$CHRONYD" 2>/dev/null; }
 trap 'stop_chronyd; cleanup' EXIT
 # bounded: 20 s of polling, then stop it (our own PID)
 for _ in $(seq 200); do kill -0 $CHRONYD 2>/dev/null || break; sleep 0.1; done
-ntpdata=$(in_ns chronyc -h "$TMPD/chronyd.sock" ntpdata 198.18.0.1 2>&1)
+ntpdata=$(in_ns chronyc -h "$CMDD/chronyd.sock" ntpdata 198.18.0.1 2>&1)
 stop_chronyd
 x1=$(counter ntp_interleaved)
 echo "$ntpdata" | grep -E "Interleaved|TX timestamping|Total valid RX" | sed 's/^/  chronyc ntpdata: /'
