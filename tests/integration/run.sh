@@ -50,7 +50,8 @@ san_reports() {
 pgid=""
 # Interrupted: end the test running (its trap takes the lab down), then go.
 trap '[ -n "$pgid" ] && kill -TERM -- "-$pgid" 2>/dev/null && wait "$pgid"
-      "$DIR/../../scripts/lab.sh" down >/dev/null 2>&1; exit 130' INT TERM
+      "$DIR/../../scripts/lab.sh" down >/dev/null 2>&1
+      [ -n "$SAN_DIR" ] && rmdir "$SAN_DIR" 2>/dev/null; exit 130' INT TERM
 
 pass=0 failed=0 names=""
 for t in "$DIR"/t[0-9]*.sh; do
