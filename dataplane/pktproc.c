@@ -136,7 +136,7 @@ FAST_PATH void reply_ip4(struct inet_ipv4_hdr *ip, uint16_t l4_len)
 	ip->frag_off = htons(INET_IPV4_DF);
 	ip->ttl = REPLY_TTL;
 	ip->csum = 0;
-	csum = (uint16_t)~inet_nsum_fold(inet_nsum(0, ip, INET_IPV4_HLEN));
+	csum = inet_nsum_csum(inet_nsum(0, ip, INET_IPV4_HLEN));
 	ip->csum = csum;
 }
 
@@ -178,15 +178,6 @@ static int ntp_tail_ok(const uint8_t *q, uint16_t n)
 		n -= flen;
 	}
 	return 1;
-}
-
-/* A UDP checksum from the native sum of everything it covers; 0 is sent as
- * 0xffff (RFC 768; 0 is "none" over IPv4 and invalid over IPv6). */
-FAST_PATH uint16_t udp_csum_final(uint64_t sum)
-{
-	uint16_t c = (uint16_t)~inet_nsum_fold(sum);
-
-	return c ? c : 0xffff;
 }
 
 /* Kiss codes (RFC 5905 7.4), host order. */
@@ -231,10 +222,12 @@ FAST_PATH struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off, enum
 
 	/* Extension fields and MACs are not echoed: the reply is the bare
 	 * header, so it is never longer than the request (no amplification). */
-	if (kiss)
+	if (kiss) {
 		ntp_kod_write(p->tmpl, q, kiss);
-	else
+		sum = inet_nsum(0, q, NTP_HEADER_LEN);
+	} else {
 		sum = ntp_reply_write(p->tmpl, q, p->rx_ts);
+	}
 	udp->sport = udp->dport;
 	udp->dport = port;
 	udp->len = ulen_be;
@@ -243,22 +236,18 @@ FAST_PATH struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off, enum
 	if (p->v.ipv6) {
 		struct inet_ipv6_hdr *ip6 = (struct inet_ipv6_hdr *)(p->buf + p->v.l3_off);
 		reply_ip6(ip6, INET_UDP_HLEN + NTP_HEADER_LEN);
-		if (kiss)
-			sum = inet_nsum(0, q, NTP_HEADER_LEN);
 		sum = inet_nsum_add(sum, inet_nsum_pseudo6(ip6, INET_PROTO_UDP,
 							   htonl(INET_UDP_HLEN + NTP_HEADER_LEN)));
 	} else {
 		struct inet_ipv4_hdr *ip = (struct inet_ipv4_hdr *)(p->buf + p->v.l3_off);
 		reply_ip4(ip, INET_UDP_HLEN + NTP_HEADER_LEN);
-		if (kiss)
-			sum = inet_nsum(0, q, NTP_HEADER_LEN);
 		sum = inet_nsum_add(sum, inet_nsum_pseudo4(ip, INET_PROTO_UDP, ulen_be));
 	}
 	sum = inet_nsum(sum, udp, INET_UDP_HLEN);
 	reply_eth(p, ((struct inet_eth_hdr *)p->buf)->src);
 	p->v.len = (uint16_t)(ntp_off + NTP_HEADER_LEN);
 	if (kiss) {
-		udp->csum = udp_csum_final(sum);
+		udp->csum = inet_nsum_udp_csum(sum);
 	} else {
 		p->v.ntp_off = ntp_off;
 		p->v.l4_nsum = inet_nsum_fold32(sum);
@@ -325,7 +314,7 @@ FAST_PATH struct pktproc_verdict ntp_answer(struct pkt *p, uint16_t ntp_off, enu
 		/* The partial sum has the request's transmit timestamp as
 		 * origin and 0 as transmit: take the one out (adding ~w
 		 * subtracts w), put the two new ones in, finish it now. */
-		uint16_t csum = udp_csum_final(inet_nsum_add(
+		uint16_t csum = inet_nsum_udp_csum(inet_nsum_add(
 			inet_nsum_add(inet_nsum_add(p->v.l4_nsum, ~req_tx), req_rx), tx));
 
 		memcpy(q + 24, &req_rx, 8);
@@ -471,7 +460,7 @@ static struct pktproc_verdict icmp4_in(struct pkt *p, struct inet_ipv4_hdr *ip)
 	 * which receivers reject (found by fuzz_pktproc). */
 	icmp->type = INET_ICMP_ECHO_REPLY;
 	icmp->csum = 0;
-	icmp->csum = (uint16_t)~inet_nsum_fold(inet_nsum(0, icmp, n));
+	icmp->csum = inet_nsum_csum(inet_nsum(0, icmp, n));
 	reply_ip4(ip, n);
 	reply_eth(p, ((struct inet_eth_hdr *)p->buf)->src);
 	p->v.len = p->len;
@@ -932,7 +921,7 @@ void pktproc_stamp_tx(uint8_t *buf, const struct pktproc_verdict *v, ntp_ts_t tx
 	if (!v->ntp_off || !v->l3_off || !v->l4_off)
 		return;
 	memcpy(buf + v->ntp_off + 40, &tx, 8);
-	csum = udp_csum_final(inet_nsum_add(v->l4_nsum, tx));
+	csum = inet_nsum_udp_csum(inet_nsum_add(v->l4_nsum, tx));
 	memcpy(buf + v->l4_off + offsetof(struct inet_udp_hdr, csum), &csum, 2);
 }
 

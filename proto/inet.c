@@ -25,19 +25,12 @@ void inet_ip6_mcast_mac(const uint8_t group[16], uint8_t mac[6])
 	memcpy(mac + 2, group + 12, 4);
 }
 
-static uint32_t fold32(uint64_t acc)
-{
-	acc = (acc & 0xffffffffU) + (acc >> 32);
-	acc = (acc & 0xffffffffU) + (acc >> 32);
-	return (uint32_t)acc;
-}
-
 /* The host-order interface over the native sum (see inet.h). */
 uint32_t inet_csum_add(uint32_t sum, const void *p, size_t len)
 {
 	uint16_t x = __builtin_bswap16(inet_nsum_fold(inet_nsum(0, p, len)));
 
-	return fold32((uint64_t)sum + x);
+	return inet_nsum_fold32((uint64_t)sum + x);
 }
 
 uint16_t inet_csum_fold(uint32_t sum)
@@ -52,15 +45,6 @@ uint16_t inet_csum(const void *p, size_t len)
 	return inet_csum_fold(inet_csum_add(0, p, len));
 }
 
-uint16_t inet_csum_update16(uint16_t csum, uint16_t old_word, uint16_t new_word)
-{
-	/* HC' = ~(~HC + ~m + m') */
-	uint32_t sum = (uint16_t)~csum;
-	sum += (uint16_t)~old_word;
-	sum += new_word;
-	return inet_csum_fold(sum);
-}
-
 uint32_t inet_pseudo4_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len)
 {
 	uint64_t acc = 0;
@@ -70,7 +54,7 @@ uint32_t inet_pseudo4_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4
 	acc += (d >> 16) + (d & 0xffff);
 	acc += proto;
 	acc += l4_len;
-	return fold32(acc);
+	return inet_nsum_fold32(acc);
 }
 
 uint32_t inet_pseudo6_sum(const uint8_t src[16], const uint8_t dst[16], uint8_t next,
@@ -81,25 +65,13 @@ uint32_t inet_pseudo6_sum(const uint8_t src[16], const uint8_t dst[16], uint8_t 
 
 	sum = inet_csum_add(sum, dst, 16);
 	acc = (uint64_t)sum + (l4_len >> 16) + (l4_len & 0xffff) + next;
-	return fold32(acc);
-}
-
-/* The checksum to store for a native sum of everything it covers. */
-static uint16_t nsum_csum(uint64_t sum)
-{
-	return (uint16_t)~inet_nsum_fold(sum);
-}
-
-/* UDP sends a computed 0 as 0xffff (see inet.h). */
-static uint16_t nonzero_csum(uint16_t c)
-{
-	return c ? c : 0xffff;
+	return inet_nsum_fold32(acc);
 }
 
 void inet_ipv4_set_csum(struct inet_ipv4_hdr *ip, size_t hlen)
 {
 	ip->csum = 0;
-	ip->csum = nsum_csum(inet_nsum(0, ip, hlen));
+	ip->csum = inet_nsum_csum(inet_nsum(0, ip, hlen));
 }
 
 int inet_ipv4_csum_ok(const struct inet_ipv4_hdr *ip, size_t hlen)
@@ -110,21 +82,21 @@ int inet_ipv4_csum_ok(const struct inet_ipv4_hdr *ip, size_t hlen)
 void inet_udp4_set_csum(const struct inet_ipv4_hdr *ip, struct inet_udp_hdr *udp, uint16_t len)
 {
 	udp->csum = 0;
-	udp->csum = nonzero_csum(nsum_csum(inet_nsum(inet_nsum_pseudo4(ip, INET_PROTO_UDP, htons(len)),
-						     udp, len)));
+	udp->csum = inet_nsum_udp_csum(
+		inet_nsum(inet_nsum_pseudo4(ip, INET_PROTO_UDP, htons(len)), udp, len));
 }
 
 void inet_udp6_set_csum(const struct inet_ipv6_hdr *ip, struct inet_udp_hdr *udp, uint16_t len)
 {
 	udp->csum = 0;
-	udp->csum = nonzero_csum(nsum_csum(inet_nsum(inet_nsum_pseudo6(ip, INET_PROTO_UDP, htonl(len)),
-						     udp, len)));
+	udp->csum = inet_nsum_udp_csum(
+		inet_nsum(inet_nsum_pseudo6(ip, INET_PROTO_UDP, htonl(len)), udp, len));
 }
 
 void inet_icmp6_set_csum(const struct inet_ipv6_hdr *ip, struct inet_icmp6_hdr *icmp, uint16_t len)
 {
 	icmp->csum = 0;
-	icmp->csum = nsum_csum(inet_nsum(inet_nsum_pseudo6(ip, INET_PROTO_ICMPV6, htonl(len)), icmp, len));
+	icmp->csum = inet_nsum_csum(inet_nsum(inet_nsum_pseudo6(ip, INET_PROTO_ICMPV6, htonl(len)), icmp, len));
 }
 
 uint16_t inet_nd_write_na(uint8_t *buf, const uint8_t our_mac[6], const uint8_t target[16],

@@ -428,21 +428,37 @@ static inline __attribute__((always_inline)) uint64_t inet_nsum(uint64_t acc, co
 }
 #endif
 
+/* Fold a native sum to 32 bits, to keep it in a smaller field. Adding a
+ * word to itself rotated by half its width leaves, in the upper half, the
+ * sum of both halves with the end-around carry. */
+static inline uint32_t inet_nsum_fold32(uint64_t acc)
+{
+	return (uint32_t)((acc + (acc >> 32 | acc << 32)) >> 32);
+}
+
 /* Fold a native sum to 16 bits (native order). A message with a correct
  * checksum folds to 0xffff; the checksum to store is the complement. */
 static inline uint16_t inet_nsum_fold(uint64_t acc)
 {
-	/* Adding a word to itself rotated by half its width leaves, in the
-	 * upper half, the sum of both halves with the end-around carry. */
-	uint32_t x = (uint32_t)((acc + (acc >> 32 | acc << 32)) >> 32);
+	uint32_t x = inet_nsum_fold32(acc);
 
 	return (uint16_t)((x + (x >> 16 | x << 16)) >> 16);
 }
 
-/* Fold a native sum to 32 bits, to keep it in a smaller field. */
-static inline uint32_t inet_nsum_fold32(uint64_t acc)
+/* The checksum to store (native order) for the native sum of everything it
+ * covers. */
+static inline uint16_t inet_nsum_csum(uint64_t acc)
 {
-	return (uint32_t)((acc + (acc >> 32 | acc << 32)) >> 32);
+	return (uint16_t)~inet_nsum_fold(acc);
+}
+
+/* The same for UDP, which sends a computed 0 as 0xffff (RFC 768: 0 means
+ * "none" over IPv4; RFC 8200 8.1: invalid over IPv6). */
+static inline uint16_t inet_nsum_udp_csum(uint64_t acc)
+{
+	uint16_t c = inet_nsum_csum(acc);
+
+	return c ? c : 0xffff;
 }
 
 /* Native sum of the IPv4 pseudo-header (RFC 768): the addresses as they
@@ -474,10 +490,6 @@ uint16_t inet_csum_fold(uint32_t sum);
 
 /* Checksum of len bytes at p (inet_csum_fold(inet_csum_add(0, p, len))). */
 uint16_t inet_csum(const void *p, size_t len);
-
-/* Incremental update (RFC 1624 eqn. 3): the checksum after one 16-bit word
- * of the covered data changes from old_word to new_word (host order). */
-uint16_t inet_csum_update16(uint16_t csum, uint16_t old_word, uint16_t new_word);
 
 /* Running sums of the IPv4 (RFC 768) and IPv6 (RFC 8200 section 8.1)
  * pseudo-headers; src/dst in network order, l4_len in host order. */
