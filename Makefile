@@ -18,8 +18,8 @@ OPT     ?= -O2 -g
 INCS    := -Iproto -Iplatform -Idataplane -Icontrol
 DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
 DPDK_LIBS   := $(shell pkg-config --libs libdpdk 2>/dev/null)
-CFG_CFLAGS  := $(shell pkg-config --cflags libconfig json-c 2>/dev/null)
-CFG_LIBS    := $(shell pkg-config --libs libconfig json-c 2>/dev/null)
+CFG_CFLAGS  := $(shell pkg-config --cflags libconfig json-c nettle 2>/dev/null)
+CFG_LIBS    := $(shell pkg-config --libs libconfig json-c nettle 2>/dev/null)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
 MHD_LIBS    := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 # Privilege drop and seccomp (docs/HARDENING.md): the two daemons and the unit tests.
@@ -32,23 +32,24 @@ CFLAGS_ALL = $(CSTD) $(OPT) $(ARCH) $(WARN) $(INCS) $(DPDK_CFLAGS) $(CFG_CFLAGS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # --- sources, by what they are -------------------------------------------
-PROTO_SRCS    := proto/ntp_time.c proto/ntp_packet.c proto/inet.c proto/admin_proto.c \
+PROTO_SRCS    := proto/ntp_time.c proto/ntp_packet.c proto/ntp_mac.c proto/inet.c proto/admin_proto.c \
                  proto/signd_frame.c proto/md5.c
 PLATFORM_SRCS := platform/counters.c platform/config.c platform/log.c platform/tsc.c platform/cmdline.c \
                  platform/sbuf.c \
                  platform/clockmap.c platform/shm.c
 SANDBOX_SRCS  := platform/privdrop.c platform/sandbox.c
-DPLOGIC_SRCS  := dataplane/pktproc.c dataplane/neigh.c dataplane/inject.c dataplane/tstamp.c \
+DPLOGIC_SRCS  := dataplane/pktproc.c dataplane/neigh.c dataplane/inject.c dataplane/tstamp.c dataplane/keytab.c \
                  dataplane/acl.c dataplane/clientlog.c dataplane/policy.c
 DPDPDK_SRCS   := dataplane/dp_main.c dataplane/port.c dataplane/worker.c
 SYNC_SRCS     := control/srcfilter.c control/srcselect.c control/discipline.c control/clockmodel.c \
                  control/ntpclient.c control/sources.c control/sync.c control/synclog.c \
                  control/sysclock.c control/leapdb.c
 CTL_SRCS      := control/linetimed.c control/localclock.c control/admin.c control/report.c \
+                 control/keyfile.c control/authkeys.c \
                  control/punt.c control/clients.c control/signd.c control/mssntp.c \
                  control/health.c $(SYNC_SRCS) control/syncreport.c control/upstream.c \
                  control/metrics.c control/httpmetrics.c \
-                 dataplane/policy.c dataplane/acl.c dataplane/clientlog.c dataplane/tstamp.c
+                 dataplane/policy.c dataplane/keytab.c dataplane/acl.c dataplane/clientlog.c dataplane/tstamp.c
 CTLTOOL_SRCS  := tools/linetimectl.c
 GENLOGIC_SRCS := tools/gen/genreq.c tools/gen/genval.c tools/gen/genstats.c tools/gen/genrate.c
 GENDPDK_SRCS  := tools/gen/gen_main.c tools/gen/gen_port.c

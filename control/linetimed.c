@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <json-c/json.h>
 
 #include "admin.h"
+#include "authkeys.h"
 #include "clients.h"
 #include "cmdline.h"
 #include "config.h"
@@ -66,6 +68,8 @@ struct control {
 	uint64_t dp_beat_ms;
 	int dp_alive;
 	uint32_t policy_generation;
+	struct lt_policy published;   /* the policy last published */
+	struct authkeys keys;         /* cfg.keyfile's keys in force */
 	uint64_t reloads;
 	uint64_t reloads_failed;
 	uint64_t started_ns;
@@ -289,6 +293,19 @@ static int cmd_ratelimit(void *ctx, struct json_object *args, struct json_object
 	return 0;
 }
 
+/* keys: the symmetric keys in force and their counters (never a secret). */
+static int cmd_keys(void *ctx, struct json_object *args, struct json_object *data, char *err,
+		    size_t errlen)
+{
+	struct control *c = ctx;
+
+	(void)args;
+	(void)err;
+	(void)errlen;
+	authkeys_report(&c->keys, c->region, c->cfg.crypto_nak, data);
+	return 0;
+}
+
 static int cmd_ports(void *ctx, struct json_object *args, struct json_object *data, char *err,
 		     size_t errlen)
 {
@@ -477,6 +494,35 @@ static void apply_sync(struct control *c, const struct lt_config *next, struct j
 		applied_add(applied, "driftfile");
 }
 
+/* The policy for cfg with the keys in force. */
+static void build_policy(const struct control *c, const struct lt_config *cfg, struct lt_policy *p)
+{
+	policy_from_config(cfg, p);
+	authkeys_to_policy(&c->keys, p);
+}
+
+static void publish_policy(struct control *c, const struct lt_policy *p)
+{
+	c->policy_generation = policy_publish(shm_policy(c->region), p);
+	memcpy(&c->published, p, sizeof(*p));
+}
+
+/* chrony "server ADDR key ID" names a key the keyfile must have. */
+static int check_server_keys(const struct lt_config *cfg, const struct authkeys *keys, char *err,
+			     size_t errlen)
+{
+	for (unsigned int i = 0; i < cfg->sync.n_servers; i++) {
+		const struct lt_cfg_server *sv = &cfg->sync.servers[i];
+
+		if (sv->key && !authkeys_find(keys, sv->key)) {
+			snprintf(err, errlen, "%s:%u: servers.[%u].key: %u: not in keyfile %s",
+				 cfg->path, sv->line, i, sv->key, cfg->keyfile);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /*
  * Re-read the config file, validate it whole, and apply what can change
  * while running: access rules, rate limits, KoD, signd, upstream sources
@@ -488,7 +534,8 @@ static void apply_sync(struct control *c, const struct lt_config *next, struct j
 static int reload(struct control *c, struct json_object *data, char *err, size_t errlen)
 {
 	static struct lt_config next;
-	static struct lt_policy oldp, newp;
+	static struct lt_policy newp;
+	static struct authkeys keys;
 	struct json_object *applied = json_object_new_array(), *restart = json_object_new_array();
 	int steer = c->cfg.sync.steer_system_clock;
 
@@ -499,6 +546,21 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 		json_object_put(restart);
 		return -EINVAL;
 	}
+	/* The keys next to the config: a bad keyfile rejects the reload. */
+	memcpy(&keys, &c->keys, sizeof(keys));
+	if (authkeys_load(&keys, next.keyfile, c->region, err, errlen) != 0 ||
+	    check_server_keys(&next, &keys, err, errlen) != 0) {
+		c->keys.load_errors++;
+		authkeys_clear(&keys);
+		c->reloads_failed++;
+		log_msg(LOG_ERR, "reload rejected, running configuration unchanged: %s", err);
+		config_free(&next);
+		json_object_put(applied);
+		json_object_put(restart);
+		return -EINVAL;
+	}
+	memcpy(&c->keys, &keys, sizeof(keys));
+	authkeys_clear(&keys);
 	restart_only(&c->cfg, &next, restart);
 	/* Before the policy: whether MS-SNTP is punted follows what signd got. */
 	if (strcmp(next.ntpsigndsocket, c->cfg.ntpsigndsocket) != 0) {
@@ -508,12 +570,14 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 			snprintf(next.ntpsigndsocket, sizeof(next.ntpsigndsocket), "%s",
 				 c->cfg.ntpsigndsocket);
 	}
-	policy_from_config(&c->cfg, &oldp);
-	policy_from_config(&next, &newp);
-	if (memcmp(&oldp, &newp, sizeof(oldp)) != 0) {
-		c->policy_generation = policy_publish(shm_policy(c->region), &newp);
-		applied_add(applied, "access/ratelimit/kod_deny");
-	}
+	build_policy(c, &next, &newp);
+	if (memcmp(&c->published, &newp, offsetof(struct lt_policy, n_keys)) != 0)
+		applied_add(applied, "access/ratelimit/kod_deny/crypto_nak");
+	if (c->published.n_keys != newp.n_keys ||
+	    memcmp(c->published.keys, newp.keys, newp.n_keys * sizeof(newp.keys[0])) != 0)
+		applied_add(applied, "keyfile");
+	if (memcmp(&c->published, &newp, sizeof(newp)) != 0)
+		publish_policy(c, &newp);
 	int local_changed = next.local_stratum != c->cfg.local_stratum ||
 			    next.holdover != c->cfg.holdover || next.precision != c->cfg.precision ||
 			    next.local_distance != c->cfg.local_distance ||
@@ -560,6 +624,8 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 	memcpy(c->cfg.access, next.access, sizeof(next.access));
 	c->cfg.n_access = next.n_access;
 	c->cfg.kod_deny = next.kod_deny;
+	c->cfg.crypto_nak = next.crypto_nak;
+	memcpy(c->cfg.keyfile, next.keyfile, sizeof(next.keyfile));
 	c->cfg.ratelimit = next.ratelimit;
 	memcpy(c->cfg.ntpsigndsocket, next.ntpsigndsocket, sizeof(next.ntpsigndsocket));
 	c->cfg.health = next.health;
@@ -586,7 +652,7 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 static int render_metrics(void *ctx, char **text, size_t *len)
 {
 	static const char *const names[] = { "serverstats", "ports", "status", "signd",
-					     "health", "tracking", "sources", "sourcestats" };
+					     "health", "tracking", "sources", "sourcestats", "keys" };
 	struct json_object *obj[sizeof(names) / sizeof(names[0])];
 	int rc;
 
@@ -608,6 +674,7 @@ static int render_metrics(void *ctx, char **text, size_t *len)
 		.tracking = obj[5],
 		.sources = obj[6],
 		.sourcestats = obj[7],
+		.keys = obj[8],
 		.version = LT_VERSION,
 	};
 	rc = metrics_render(&in, text, len);
@@ -685,10 +752,19 @@ static int attach_region(struct control *c)
 		log_msg(LOG_WARNING, "rings: %u slot(s) left half done by the previous linetimed, reclaimed",
 			stale);
 	c->dp_epoch_seen = 0;
+	/* The keys, once: a restarted linetimed keeps the slots it finds. */
+	if (!c->keys.loaded && c->cfg.keyfile[0]) {
+		if (authkeys_load(&c->keys, c->cfg.keyfile, c->region, err, sizeof(err)) != 0 ||
+		    check_server_keys(&c->cfg, &c->keys, err, sizeof(err)) != 0) {
+			log_msg(LOG_ERR, "%s", err);
+			return -1;
+		}
+		log_msg(LOG_INFO, "keyfile %s: %u key(s)", c->cfg.keyfile, c->keys.n);
+	}
 	/* Our config is the policy from now on (it may differ from what a
 	 * previous control published before a restart). */
-	policy_from_config(&c->cfg, &pol);
-	c->policy_generation = policy_publish(shm_policy(c->region), &pol);
+	build_policy(c, &c->cfg, &pol);
+	publish_policy(c, &pol);
 	return 0;
 }
 
@@ -820,6 +896,8 @@ int main(int argc, char **argv)
 		       "clients seen by the dataplane: hits, rate-limited, KoD, last seen");
 	admin_register("ratelimit", ADMIN_READ, cmd_ratelimit, &c,
 		       "access rules and rate limit in force, client table usage");
+	admin_register("keys", ADMIN_READ, cmd_keys, &c,
+		       "symmetric keys (keyfile) in force: id, type, authenticated and bad-MAC requests");
 	admin_register("reload", ADMIN_WRITE, cmd_reload, &c,
 		       "re-read the configuration and apply what changed (like SIGHUP)");
 	admin_register("health", ADMIN_READ, cmd_health, &c,

@@ -1003,6 +1003,43 @@ static void emit_sourcestats(struct mw *w, struct json_object *ss)
 	elems_free(&es);
 }
 
+/* A key is labelled by its identifier and type; the id is text, as labels are. */
+static int key_labels(struct elem *e, size_t i)
+{
+	const char *type = str(e->o, "type");
+	struct val id = num(e->o, "id");
+
+	(void)i;
+	if (id.t == V_NONE)
+		return -1;
+	snprintf(e->idx, sizeof(e->idx), "%.0f", v_double(&id));
+	e->kv[0] = "key";
+	e->kv[1] = e->idx;
+	e->kv[2] = "type";
+	e->kv[3] = type ? type : "";
+	return 0;
+}
+
+static const struct field key_fields[] = {
+	{"ok", "linetime_key_requests_ok_total", COUNTER,
+	 "Authenticated requests whose MAC verified under the key (answered with a MAC).", C_NUM},
+	{"bad_mac", "linetime_key_requests_bad_mac_total", COUNTER,
+	 "Requests naming the key whose MAC did not verify.", C_NUM},
+};
+
+static void emit_keys(struct mw *w, struct json_object *k)
+{
+	struct elems es;
+
+	if (!k)
+		return;
+	single(w, "linetime_keys", GAUGE, "Symmetric keys in force (keyfile).",
+	       v_u64(json_object_array_length(member(k, "keys", json_type_array))));
+	elems_from(w, member(k, "keys", json_type_array), key_labels, &es);
+	emit_each(w, &es, key_fields, ARRAY_LEN(key_fields));
+	elems_free(&es);
+}
+
 static const struct field signd_fields[] = {
 	{"enabled", "linetime_signd_enabled", GAUGE,
 	 "1 if MS-SNTP signing is configured (ntpsigndsocket).", C_BOOL},
@@ -1202,6 +1239,7 @@ int metrics_render(const struct metrics_input *in, char **text, size_t *len)
 		emit_sources(&w, in->sources);
 		emit_sourcestats(&w, in->sourcestats);
 		emit_signd(&w, in->signd);
+		emit_keys(&w, in->keys);
 		emit_health(&w, in->health);
 	}
 	if (w.out.oom || w.labels.oom) {

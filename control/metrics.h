@@ -24,6 +24,7 @@ struct metrics_input {
 	struct json_object *tracking;    /* tracking: NULL without upstream servers */
 	struct json_object *sources;     /* sources: NULL without upstream servers */
 	struct json_object *sourcestats; /* sourcestats: NULL without upstream servers */
+	struct json_object *keys;        /* keys: symmetric keys and their counters */
 	struct json_object *admin;       /* reserved for the admin server's own stats; unused */
 	const char *version;             /* build version, NULL to leave out build_info */
 };

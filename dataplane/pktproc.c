@@ -8,6 +8,8 @@
 #include "acl.h"
 #include "clientlog.h"
 #include "inet.h"
+#include "keytab.h"
+#include "ntp_mac.h"
 #include "ntp_packet.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -35,6 +37,7 @@ struct pkt {
 	uint8_t dst_kind;
 	uint8_t ip6_mcast; /* IPv6 destination is a group (solicited-node, all-nodes) */
 	uint8_t rx_ok;     /* PKTPROC_RX_*_CSUM_OK: checksums the NIC verified */
+	uint8_t ntp_tail;  /* bytes after a (non-KoD) NTP reply's header: its MAC */
 	const struct ntp_reply_tmpl *tmpl;
 	ntp_ts_t rx_ts;
 	struct pktproc_verdict v;
@@ -208,25 +211,37 @@ static void ntp_kod_write(const struct ntp_reply_tmpl *t, uint8_t *q, uint32_t k
 
 /*
  * Rewrite the request at ntp_off into its mode 4 reply. kiss == 0: a normal
- * reply, its transmit timestamp and UDP checksum left for
- * pktproc_stamp_tx(). kiss != 0: a Kiss-o'-Death, checksummed here.
+ * reply, its transmit timestamp, MAC digest and UDP checksum left for
+ * pktproc_stamp_tx(); it carries p->ntp_tail bytes of MAC (the key
+ * identifier written here, the digest there). kiss != 0: a Kiss-o'-Death,
+ * bare and checksummed here.
  */
 FAST_PATH struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off, enum lt_ctr ctr,
 					       uint32_t kiss)
 {
 	uint8_t *q = p->buf + ntp_off;
 	struct inet_udp_hdr *udp = (struct inet_udp_hdr *)(p->buf + p->v.l4_off);
-	const uint16_t ulen_be = htons(INET_UDP_HLEN + NTP_HEADER_LEN);
+	const uint16_t ntp_len = (uint16_t)(NTP_HEADER_LEN + (kiss ? 0 : p->ntp_tail));
+	const uint16_t ulen_be = htons(INET_UDP_HLEN + ntp_len);
 	uint16_t port = udp->sport;
 	uint64_t sum;
 
-	/* Extension fields and MACs are not echoed: the reply is the bare
-	 * header, so it is never longer than the request (no amplification). */
+	/* Extension fields are not echoed and a MAC is only as long as the
+	 * request's: the reply is never longer than the request (no
+	 * amplification). */
 	if (kiss) {
 		ntp_kod_write(p->tmpl, q, kiss);
 		sum = inet_nsum(0, q, NTP_HEADER_LEN);
 	} else {
 		sum = ntp_reply_write(p->tmpl, q, p->rx_ts);
+		if (unlikely(p->ntp_tail)) {
+			/* The key identifier (0: a crypto-NAK); the digest follows in
+			 * pktproc_stamp_tx(). */
+			uint32_t id = p->v.auth == PKTPROC_AUTH_OK ? htonl(p->v.key->mac.id) : 0;
+
+			memcpy(q + NTP_HEADER_LEN, &id, 4);
+			sum = inet_nsum(sum, q + NTP_HEADER_LEN, 4);
+		}
 	}
 	udp->sport = udp->dport;
 	udp->dport = port;
@@ -235,17 +250,17 @@ FAST_PATH struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off, enum
 	/* Swapping the addresses leaves the pseudo-header's sum as it was. */
 	if (p->v.ipv6) {
 		struct inet_ipv6_hdr *ip6 = (struct inet_ipv6_hdr *)(p->buf + p->v.l3_off);
-		reply_ip6(ip6, INET_UDP_HLEN + NTP_HEADER_LEN);
+		reply_ip6(ip6, (uint16_t)(INET_UDP_HLEN + ntp_len));
 		sum = inet_nsum_add(sum, inet_nsum_pseudo6(ip6, INET_PROTO_UDP,
-							   htonl(INET_UDP_HLEN + NTP_HEADER_LEN)));
+							   htonl(INET_UDP_HLEN + ntp_len)));
 	} else {
 		struct inet_ipv4_hdr *ip = (struct inet_ipv4_hdr *)(p->buf + p->v.l3_off);
-		reply_ip4(ip, INET_UDP_HLEN + NTP_HEADER_LEN);
+		reply_ip4(ip, (uint16_t)(INET_UDP_HLEN + ntp_len));
 		sum = inet_nsum_add(sum, inet_nsum_pseudo4(ip, INET_PROTO_UDP, ulen_be));
 	}
 	sum = inet_nsum(sum, udp, INET_UDP_HLEN);
 	reply_eth(p, ((struct inet_eth_hdr *)p->buf)->src);
-	p->v.len = (uint16_t)(ntp_off + NTP_HEADER_LEN);
+	p->v.len = (uint16_t)(ntp_off + ntp_len);
 	if (kiss) {
 		udp->csum = inet_nsum_udp_csum(sum);
 	} else {
@@ -253,6 +268,39 @@ FAST_PATH struct pktproc_verdict ntp_reply(struct pkt *p, uint16_t ntp_off, enum
 		p->v.l4_nsum = inet_nsum_fold32(sum);
 	}
 	return finish(p, PKTPROC_REPLY, ctr);
+}
+
+/*
+ * The MAC at mac_off of the request at ntp_off (n bytes): 0 if it verifies
+ * under one of our keys, and the reply will carry a MAC under the same key.
+ * Otherwise 1, with the verdict made: a crypto-NAK (RFC 5905 A.5.1.1: a
+ * server reply whose MAC is the key identifier 0 alone) or a drop.
+ */
+static int ntp_auth(struct pkt *p, uint16_t ntp_off, uint16_t n, uint16_t mac_off)
+{
+	const struct pktproc_ctx *c = p->ctx;
+	const uint8_t *q = p->buf + ntp_off;
+	const uint16_t dlen = (uint16_t)(n - mac_off - 4);
+	uint32_t id;
+	const struct keytab_key *k;
+
+	memcpy(&id, q + mac_off, 4);
+	k = c->keys ? keytab_find(c->keys, ntohl(id)) : NULL;
+	p->v.key = k;
+	if (likely(k && k->mac.digest_len == dlen &&
+		   ntp_mac_check(&k->mac, q, mac_off, q + mac_off + 4))) {
+		p->v.auth = PKTPROC_AUTH_OK;
+		p->ntp_tail = (uint8_t)(4 + dlen);
+		return 0;
+	}
+	p->v.auth = PKTPROC_AUTH_FAIL;
+	if (c->crypto_nak) {
+		p->ntp_tail = NTP_MAC_NAK_LEN;
+		ntp_reply(p, ntp_off, k ? LT_CTR_crypto_nak_bad_mac : LT_CTR_crypto_nak_unknown_key, 0);
+	} else {
+		drop(p, k ? LT_CTR_drop_auth_bad_mac : LT_CTR_drop_auth_unknown_key);
+	}
+	return 1;
 }
 
 /* With no rate limit configured, the client log still counts every client. */
@@ -313,14 +361,20 @@ FAST_PATH struct pktproc_verdict ntp_answer(struct pkt *p, uint16_t ntp_off, enu
 	if (x == CLIENTLOG_XLEAVE_SERVE) {
 		/* The partial sum has the request's transmit timestamp as
 		 * origin and 0 as transmit: take the one out (adding ~w
-		 * subtracts w), put the two new ones in, finish it now. */
-		uint16_t csum = inet_nsum_udp_csum(inet_nsum_add(
-			inet_nsum_add(inet_nsum_add(p->v.l4_nsum, ~req_tx), req_rx), tx));
+		 * subtracts w), put the two new ones in. Finish it now, unless
+		 * a MAC is still to come. */
+		uint64_t sum = inet_nsum_add(inet_nsum_add(inet_nsum_add(p->v.l4_nsum, ~req_tx), req_rx), tx);
 
 		memcpy(q + 24, &req_rx, 8);
 		memcpy(q + 40, &tx, 8);
-		memcpy(p->buf + p->v.l4_off + offsetof(struct inet_udp_hdr, csum), &csum, 2);
-		p->v.ntp_off = 0;
+		if (unlikely(p->v.auth == PKTPROC_AUTH_OK)) {
+			p->v.l4_nsum = inet_nsum_fold32(sum);
+		} else {
+			uint16_t csum = inet_nsum_udp_csum(sum);
+
+			memcpy(p->buf + p->v.l4_off + offsetof(struct inet_udp_hdr, csum), &csum, 2);
+			p->v.ntp_off = 0;
+		}
 	}
 	p->v.xleave = x == CLIENTLOG_XLEAVE_SERVE ? PKTPROC_XLEAVE_SERVED
 		      : x == CLIENTLOG_XLEAVE_LATE ? PKTPROC_XLEAVE_BASIC : PKTPROC_XLEAVE_NO;
@@ -338,6 +392,8 @@ FAST_PATH struct pktproc_verdict ntp_client(struct pkt *p, uint16_t ntp_off, uin
 
 	if (unlikely(ntp_packet_is_mssntp(p->buf + ntp_off, n)))
 		return mssntp_client(p, src);
+	/* A MAC is looked at only once the rules let the request through. */
+	const uint16_t mac_off = n > NTP_HEADER_LEN ? (uint16_t)ntp_mac_find(p->buf + ntp_off, n) : 0;
 
 	if (c->acl && !(p->v.ipv6 ? acl_allow6(c->acl, src) : acl_allow4(c->acl, src))) {
 		if (c->kod_deny)
@@ -350,6 +406,8 @@ FAST_PATH struct pktproc_verdict ntp_client(struct pkt *p, uint16_t ntp_off, uin
 		switch (clientlog_account_at(c->clog, c->rl ? c->rl : &log_only, p->v.ipv6 ? 6 : 4,
 					     src, c->now_tsc, &slot)) {
 		case CLIENTLOG_LEAK:
+			if (unlikely(mac_off) && ntp_auth(p, ntp_off, n, mac_off))
+				return p->v;
 			return ntp_answer(p, ntp_off, LT_CTR_ntp_replies_leaked, src, slot);
 		case CLIENTLOG_KOD:
 			return ntp_reply(p, ntp_off, LT_CTR_kod_rate_sent, KISS_RATE);
@@ -358,8 +416,12 @@ FAST_PATH struct pktproc_verdict ntp_client(struct pkt *p, uint16_t ntp_off, uin
 		case CLIENTLOG_PASS:
 			break;
 		}
+		if (unlikely(mac_off) && ntp_auth(p, ntp_off, n, mac_off))
+			return p->v;
 		return ntp_answer(p, ntp_off, LT_CTR_ntp_replies, src, slot);
 	}
+	if (unlikely(mac_off) && ntp_auth(p, ntp_off, n, mac_off))
+		return p->v;
 	return ntp_reply(p, ntp_off, LT_CTR_ntp_replies, 0);
 }
 
@@ -876,6 +938,7 @@ FAST_PATH void pkt_init(struct pkt *p, const struct pktproc_ctx *ctx, uint8_t *b
 	p->dst_kind = DST_OURS;
 	p->ip6_mcast = 0;
 	p->rx_ok = (uint8_t)rx_ok;
+	p->ntp_tail = 0;
 	p->rx_ts = rx_ts;
 	p->tmpl = ctx->reply;
 	if (unlikely(!p->tmpl)) {
@@ -916,12 +979,22 @@ struct pktproc_verdict pktproc_handle_general(const struct pktproc_ctx *ctx, uin
 void pktproc_stamp_tx(uint8_t *buf, const struct pktproc_verdict *v, ntp_ts_t tx_ts)
 {
 	const uint64_t tx = __builtin_bswap64(tx_ts);
+	uint8_t *q = buf + v->ntp_off;
+	uint64_t sum = v->l4_nsum;
 	uint16_t csum;
 
 	if (!v->ntp_off || !v->l3_off || !v->l4_off)
 		return;
-	memcpy(buf + v->ntp_off + 40, &tx, 8);
-	csum = inet_nsum_udp_csum(inet_nsum_add(v->l4_nsum, tx));
+	/* An interleaved reply already carries the previous departure. */
+	if (v->xleave != PKTPROC_XLEAVE_SERVED) {
+		memcpy(q + 40, &tx, 8);
+		sum = inet_nsum_add(sum, tx);
+	}
+	if (unlikely(v->auth == PKTPROC_AUTH_OK && v->key)) {
+		ntp_mac_write(&v->key->mac, q, NTP_HEADER_LEN, q + NTP_HEADER_LEN);
+		sum = inet_nsum(sum, q + NTP_HEADER_LEN + 4, v->key->mac.digest_len);
+	}
+	csum = inet_nsum_udp_csum(sum);
 	memcpy(buf + v->l4_off + offsetof(struct inet_udp_hdr, csum), &csum, 2);
 }
 

@@ -26,10 +26,19 @@
  * its own receive field as origin; anything else, or a missing departure,
  * gets a basic reply.
  *
+ * Authenticated requests (RFC 5905 7.3, RFC 8573: a MAC after the header
+ * and any extension fields) pass the same rules first, so a flood of bad
+ * MACs costs no crypto beyond the rate limit; then the MAC is checked
+ * against the policy's keys. A good one gets a reply with a MAC under the
+ * same key, the same length as the request without its extension fields.
+ * An unknown key or a wrong digest gets a crypto-NAK (the reply with a
+ * MAC of key identifier 0 alone, RFC 5905 9.2 and A.5.1.1) or, without
+ * crypto_nak, nothing.
+ *
  * An NTP reply is finished in two steps so the transmit timestamp is taken as
  * late as possible: pktproc_handle() writes everything but the transmit
- * timestamp, and pktproc_stamp_tx() writes it and the UDP checksum just before
- * the burst goes to the NIC.
+ * timestamp, and pktproc_stamp_tx() writes it, the MAC of an authenticated
+ * reply and the UDP checksum just before the burst goes to the NIC.
  *
  * The common request (IPv4 without options, UDP to port 123, a bare 48-byte
  * client request) is decided in one straight pass; every other frame, and
@@ -79,7 +88,15 @@ struct pktproc_verdict {
 			  * entry's index + 1, for pktproc_sent(); else 0 */
 	uint16_t xl_gen; /* with xl_slot: which reply of that entry this is */
 	uint8_t xleave;  /* enum pktproc_xleave */
-	uint8_t pad;
+	uint8_t auth;    /* enum pktproc_auth */
+	const struct keytab_key *key; /* the request's key, if we have it (else NULL) */
+};
+
+/* What a request's MAC came to. */
+enum pktproc_auth {
+	PKTPROC_AUTH_NONE = 0, /* no MAC */
+	PKTPROC_AUTH_OK = 1,   /* verified under key; the reply carries a MAC under it */
+	PKTPROC_AUTH_FAIL = 2, /* unknown key (key NULL) or wrong digest (under key) */
 };
 
 /* How an NTP reply relates to interleaved mode (chrony's xleave, RFC 9769). */
@@ -92,6 +109,8 @@ enum pktproc_xleave {
 
 struct acl;
 struct clientlog;
+struct keytab;
+struct keytab_key;
 struct clientlog_params;
 
 /* Per-call inputs that are not the frame itself. */
@@ -110,6 +129,8 @@ struct pktproc_ctx {
 	struct clientlog *clog;     /* NULL: no client log and no rate limit */
 	const struct clientlog_params *rl; /* limiter settings for clog */
 	uint8_t mssntp;             /* MS-SNTP requests go to control for signing */
+	uint8_t crypto_nak;         /* a failed MAC is answered with a crypto-NAK */
+	const struct keytab *keys;  /* symmetric keys; NULL: none (every MAC fails) */
 };
 
 /*
@@ -141,8 +162,9 @@ struct pktproc_verdict pktproc_handle_general(const struct pktproc_ctx *ctx, uin
 					      unsigned int rx_ok);
 
 /* Write the transmit timestamp into an NTP reply that pktproc_handle()
- * produced (v->ntp_off != 0) and finish its UDP checksum. Nothing in the
- * frame may have changed in between. */
+ * produced (v->ntp_off != 0), its MAC if it is authenticated, and finish
+ * its UDP checksum. Nothing in the frame may have changed in between, and
+ * the keys v->key points into must still be in force. */
 void pktproc_stamp_tx(uint8_t *buf, const struct pktproc_verdict *v, ntp_ts_t tx_ts);
 
 /* The reply v (to a frame of ctx) left the port at tx: interleaved mode

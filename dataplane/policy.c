@@ -19,6 +19,7 @@ void policy_from_config(const struct lt_config *c, struct lt_policy *out)
 	out->rl_ipv4_prefix = (uint8_t)c->ratelimit.ipv4_prefix;
 	out->rl_ipv6_prefix = (uint8_t)c->ratelimit.ipv6_prefix;
 	out->mssntp = (uint8_t)(c->ntpsigndsocket[0] != '\0');
+	out->crypto_nak = (uint8_t)(c->crypto_nak != 0);
 }
 
 uint32_t policy_publish(struct lt_policy_block *b, const struct lt_policy *p)
@@ -59,6 +60,7 @@ struct dp_policy *policy_compile(const struct lt_policy *p, uint32_t generation,
 	d->generation = generation;
 	d->kod_deny = p->kod_deny;
 	d->mssntp = p->mssntp;
+	d->crypto_nak = p->crypto_nak;
 	d->n_access = p->n_access;
 	if (p->n_access > LT_CFG_MAX_ACCESS) {
 		snprintf(err, errlen, "policy has %u access rules, at most %d", p->n_access,
@@ -72,6 +74,11 @@ struct dp_policy *policy_compile(const struct lt_policy *p, uint32_t generation,
 			free(d);
 			return NULL;
 		}
+	}
+	d->keys = keytab_build(p->keys, p->n_keys, err, errlen);
+	if (!d->keys) {
+		policy_free(d);
+		return NULL;
 	}
 	d->rl.enabled = p->rl_enabled;
 	d->rl.leak = p->rl_leak;
@@ -88,6 +95,7 @@ void policy_free(struct dp_policy *p)
 	if (!p)
 		return;
 	acl_free(p->acl);
+	keytab_free(p->keys);
 	free(p);
 }
 

@@ -17,18 +17,22 @@
 #include "acl.h"
 #include "clientlog.h"
 #include "config.h"
+#include "keytab.h"
 #include "shm.h"
 
 struct dp_policy {
 	uint32_t generation;      /* 0: compiled from the dataplane's own config */
 	uint8_t kod_deny;
 	uint8_t mssntp;
+	uint8_t crypto_nak;       /* failed MACs get a crypto-NAK */
 	struct acl *acl;          /* NULL: no access rules, every client allowed */
 	struct clientlog_params rl;
 	unsigned int n_access;
+	struct keytab *keys;      /* never NULL: an empty table without keys */
 };
 
-/* The policy a config asks for. */
+/* The policy a config asks for, without keys (control adds those from
+ * the keyfile). */
 void policy_from_config(const struct lt_config *c, struct lt_policy *out);
 
 /* Publish p as the next generation (control). Returns the new generation. */

@@ -12,6 +12,7 @@
 #include <rte_ring_elem.h>
 
 #include "inject.h"
+#include "keytab.h"
 #include "pktproc.h"
 #include "tsc.h"
 #include "tstamp.h"
@@ -38,6 +39,17 @@ void worker_assign_queues(struct worker_ctx *w, unsigned int n, const struct dp_
 static inline void count(struct worker_ctx *w, uint16_t port, uint16_t ctr)
 {
 	w->stats->ctr[port][ctr]++;
+}
+
+/* A request that carried a MAC, under a key we have: its key's counters. */
+static inline void count_key(struct worker_ctx *w, const struct pktproc_verdict *v)
+{
+	if (v->key) {
+		if (v->auth == PKTPROC_AUTH_OK)
+			w->stats->key_ok[v->key->slot]++;
+		else
+			w->stats->key_bad[v->key->slot]++;
+	}
 }
 
 static void punt_frame(struct worker_ctx *w, const uint8_t *buf, const struct pktproc_verdict *v,
@@ -85,6 +97,8 @@ static unsigned int poll_queue(struct worker_ctx *w, const struct worker_rxq *q,
 				  .acl = pol->acl,
 				  .kod_deny = pol->kod_deny,
 				  .mssntp = pol->mssntp,
+				  .crypto_nak = pol->crypto_nak,
+				  .keys = pol->keys,
 				  .clog = w->clog,
 				  .rl = &pol->rl};
 	unsigned int ntx = 0;
@@ -117,6 +131,8 @@ static unsigned int poll_queue(struct worker_ctx *w, const struct worker_rxq *q,
 
 		struct pktproc_verdict v =
 			pktproc_handle_rx(&ctx, buf, m->data_len, cap, rx_ts, rx_csum_ok(p, m));
+		if (unlikely(v.auth))
+			count_key(w, &v);
 		switch (v.action) {
 		case PKTPROC_REPLY:
 			m->data_len = v.len;
@@ -149,6 +165,8 @@ static unsigned int poll_queue(struct worker_ctx *w, const struct worker_rxq *q,
 	ntp_ts_t left = tstamp_sent(snap, &p->ts, tsc_read());
 	for (unsigned int i = 0; i < sent; i++) {
 		count(w, q->port, txv[i].ctr);
+		if (unlikely(txv[i].auth == PKTPROC_AUTH_OK))
+			count(w, q->port, LT_CTR_ntp_auth_ok);
 		if (txv[i].xl_slot) {
 			pktproc_sent(&ctx, &txv[i], left);
 			if (txv[i].xleave == PKTPROC_XLEAVE_SERVED)

@@ -109,11 +109,11 @@ static const char *const top_names[] = {
 	"servers", "pools", "minsources", "maxdistance", "makestep", "maxslewrate",
 	"maxupdateskew", "maxdrift", "corrtimeratio", "driftfile", "leapsecmode", "smoothtime",
 	"leapsectz", "steer_system_clock", "logdir", "logchange", "health", "metrics",
-	"user", "seccomp", NULL,
+	"user", "seccomp", "keyfile", "crypto_nak", NULL,
 };
 static const char *const local_names[] = { "stratum", "distance", "orphan", NULL };
 static const char *const server_names[] = {
-	"address", "iburst", "minpoll", "maxpoll", "prefer", "noselect", NULL,
+	"address", "iburst", "minpoll", "maxpoll", "prefer", "noselect", "key", NULL,
 };
 static const char *const pool_names[] = {
 	"name", "maxsources", "iburst", "minpoll", "maxpoll", "prefer", "noselect", NULL,
@@ -1351,6 +1351,11 @@ static int parse_policy(struct parse *p, const config_setting_t *root, struct lt
 	if ((rc = get_bool(p, root, "kod_deny", &c->kod_deny)))
 		return rc;
 
+	/* Symmetric keys (RFC 5905 MACs): chrony's keyfile, read by linetimed. */
+	if ((rc = get_str(p, root, "keyfile", c->keyfile, sizeof(c->keyfile), STR_ABSPATH)) ||
+	    (rc = get_bool(p, root, "crypto_nak", &c->crypto_nak)))
+		return rc;
+
 	if ((rc = get_group(p, root, "ratelimit", ratelimit_names, &g)))
 		return rc;
 	if (g) {
@@ -1563,6 +1568,12 @@ static int parse_servers(struct parse *p, const config_setting_t *root, struct l
 				return rc;
 		if ((rc = parse_poll(p, e, &sv->poll)))
 			return rc;
+		/* chrony "server ADDR key ID": the key must be in the keyfile. */
+		if ((rc = get_uint(p, e, "key", 1, 4294967295LL, &sv->key)))
+			return rc;
+		if (sv->key && !config_setting_get_member(root, "keyfile"))
+			return fail(p, config_setting_get_member(e, "key"),
+				    "%u: needs a keyfile to take the key from", sv->key);
 		sv->line = line_of(e);
 		y->n_servers = i + 1;
 	}
@@ -2050,6 +2061,7 @@ void config_defaults(struct lt_config *c)
 	c->precision = 0.0;
 	c->n_access = 0;                   /* no rules: every client is served */
 	c->kod_deny = 0;
+	c->crypto_nak = 1;
 	c->ratelimit = (struct lt_cfg_ratelimit){
 		.enabled = 0, /* the defaults below apply once a ratelimit group is given */
 		.interval = 3,

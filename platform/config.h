@@ -89,6 +89,7 @@ struct lt_cfg_poll {
 struct lt_cfg_server {
 	char address[LT_CFG_HOST_MAX];
 	struct lt_cfg_poll poll;
+	unsigned int key;     /* authenticate with this keyfile key (RFC 5905 MAC); 0 = none */
 	unsigned int line;
 };
 
@@ -176,6 +177,12 @@ struct lt_config {
 	/* MS-SNTP: Samba's ntp_signd socket directory (chrony's ntpsigndsocket);
 	 * "" = signed time off. The socket is <dir>/socket. */
 	char ntpsigndsocket[LT_CFG_PATH_MAX];
+
+	/* Symmetric-key authentication (RFC 5905 7.3, RFC 8573): chrony's
+	 * keyfile, "" = none; a request whose MAC fails gets a crypto-NAK
+	 * (crypto_nak, default, RFC 5905) or nothing (chrony's way). */
+	char keyfile[LT_CFG_PATH_MAX];
+	int crypto_nak;
 
 	/* shared region and admin socket */
 	char region_path[LT_CFG_PATH_MAX]; /* default /dev/shm/linetime.region */

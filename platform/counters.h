@@ -64,6 +64,11 @@
 	X(mssntp_punted, punt, "MS-SNTP request passed to control for signing") \
 	X(drop_mssntp_off, drop, "MS-SNTP request while signing (ntpsigndsocket) is off") \
 	X(drop_mssntp_extended, drop, "MS-SNTP extended-authenticator request (unsupported)") \
+	X(ntp_auth_ok, ok, "authenticated NTP requests answered with a MAC (also in ntp_replies)") \
+	X(crypto_nak_unknown_key, tx, "NTP request with a MAC under a key we do not have, crypto-NAK sent") \
+	X(crypto_nak_bad_mac, tx, "NTP request whose MAC did not verify, crypto-NAK sent") \
+	X(drop_auth_unknown_key, drop, "NTP request with a MAC under a key we do not have, dropped") \
+	X(drop_auth_bad_mac, drop, "NTP request whose MAC did not verify, dropped") \
 	X(ntp_interleaved, ok, "NTP replies sent in interleaved mode (also in ntp_replies)") \
 	X(ntp_interleaved_basic, ok, "interleaved NTP requests answered in basic mode: the previous reply's departure was unknown")
 

@@ -32,7 +32,7 @@
 #include "seqlock.h"
 
 #define LT_REGION_MAGIC 0x4e4f494745525f4cULL /* "L_REGION" little-endian */
-#define LT_REGION_ABI 3
+#define LT_REGION_ABI 4
 
 #define LT_MAX_WORKERS 16
 #define LT_MAX_PORTS 8
@@ -79,8 +79,24 @@ struct lt_clock_block {
 
 /* --- policy block (writer: control) ----------------------------------- */
 
-/* What the dataplane enforces: access rules in file order and the rate
- * limit, as control last published them. */
+#define LT_KEYS_MAX 1024
+#define LT_KEY_SECRET_MAX 64
+
+/* One symmetric key (RFC 5905 MAC) as control publishes it. slot names its
+ * per-key counters in the stats block; control keeps a key's slot across
+ * reloads and restarts while the key stays, and the counters' values when
+ * the key took the slot as its baselines (for control only). */
+struct lt_key {
+	uint32_t id;
+	uint16_t slot;
+	uint8_t type;            /* enum ntp_mac_type */
+	uint8_t len;             /* bytes of secret */
+	uint8_t secret[LT_KEY_SECRET_MAX];
+	uint64_t base_ok, base_bad;
+};
+
+/* What the dataplane enforces: access rules in file order, the rate limit
+ * and the keys of authenticated NTP, as control last published them. */
 struct lt_policy {
 	uint32_t n_access;
 	uint8_t kod_deny;
@@ -90,10 +106,14 @@ struct lt_policy {
 	uint8_t rl_ipv4_prefix;
 	uint8_t rl_ipv6_prefix;
 	uint8_t mssntp;          /* punt MS-SNTP requests for signing */
-	uint8_t pad[5];
+	uint8_t crypto_nak;      /* a failed MAC gets a crypto-NAK, not silence */
+	uint8_t pad[4];
 	int32_t rl_interval;     /* log2 s */
 	uint32_t rl_burst;
 	struct lt_cfg_access access[LT_CFG_MAX_ACCESS];
+	uint32_t n_keys;
+	uint32_t pad2;
+	struct lt_key keys[LT_KEYS_MAX];
 } __attribute__((aligned(8)));
 _Static_assert(sizeof(struct lt_policy) % 8 == 0, "seqlock_copy copies 8-byte words");
 
@@ -109,6 +129,10 @@ struct lt_worker_stats {
 	uint64_t ctr[LT_MAX_PORTS][LT_CTR_MAX];
 	uint64_t polls;         /* poll rounds, a liveness signal per worker */
 	uint64_t busy_polls;    /* rounds that received at least one frame */
+	/* per key (by lt_key.slot): requests whose MAC verified, and
+	 * requests whose MAC did not */
+	uint64_t key_ok[LT_KEYS_MAX];
+	uint64_t key_bad[LT_KEYS_MAX];
 } __attribute__((aligned(LT_CACHE_LINE)));
 
 struct lt_stats_block {

@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="gcc make pkg-config libc6-dev
-dpdk dpdk-dev libdpdk-dev libconfig-dev libjson-c-dev libmicrohttpd-dev check
+dpdk dpdk-dev libdpdk-dev libconfig-dev libjson-c-dev libmicrohttpd-dev check nettle-dev
 libseccomp-dev libcap-dev
 chrony ntpsec-ntpdig python3 python3-scapy python3-prometheus-client
 iproute2 ethtool iputils-ping procps groff-base man-db

@@ -16,7 +16,9 @@
 #include "acl.h"
 #include "clientlog.h"
 #include "inet.h"
+#include "keytab.h"
 #include "neigh.h"
+#include "ntp_mac.h"
 #include "pcap_read.h"
 #include "pktproc.h"
 #include "suites.h"
@@ -541,6 +543,40 @@ struct fixture {
 #define F_LIMITED 8    /* the client already used its one-response burst */
 #define F_KOD_DENY 16  /* denied clients get KoD DENY */
 #define F_MSSNTP 32    /* signing is on: MS-SNTP requests go to control */
+#define F_KEYS 64      /* the test keys are in force */
+#define F_NAK 128      /* a failed MAC gets a crypto-NAK */
+
+/* The test's keys: one of each type (AES-128 is RFC 4493's example key). */
+static const struct lt_key test_keys[] = {
+	{ .id = 7, .slot = 0, .type = NTP_MAC_MD5, .len = 16, .secret = "linetime-md5-key" },
+	{ .id = 9, .slot = 1, .type = NTP_MAC_SHA1, .len = 20, .secret = "a-twenty-byte-secret" },
+	{ .id = 11, .slot = 2, .type = NTP_MAC_AES128, .len = 16,
+	  .secret = { 0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6, 0xab, 0xf7, 0x15, 0x88, 0x09,
+		      0xcf, 0x4f, 0x3c } },
+	{ .id = 12, .slot = 3, .type = NTP_MAC_AES256, .len = 32,
+	  .secret = "0123456789abcdef0123456789abcdef" },
+	{ .id = 4000000000U, .slot = 9, .type = NTP_MAC_SHA512, .len = 5, .secret = "short" },
+};
+
+static const struct keytab *test_keytab(void)
+{
+	static struct keytab *t;
+	char err[128];
+
+	if (!t)
+		t = keytab_build(test_keys, sizeof(test_keys) / sizeof(test_keys[0]), err, sizeof(err));
+	ck_assert_msg(t != NULL, "%s", err);
+	return t;
+}
+
+/* End the NTP payload at off with a MAC under test key id. */
+static void sign(struct spec *s, uint32_t id, uint16_t off)
+{
+	const struct keytab_key *k = keytab_find(test_keytab(), id);
+
+	ck_assert_ptr_nonnull(k);
+	s->dlen = (uint16_t)(off + ntp_mac_write(&k->mac, s->data, off, s->data + off));
+}
 
 static void expect_frame(const struct run *r, const uint8_t *exp, uint16_t explen)
 {
@@ -602,6 +638,56 @@ static void check_ntp(const struct run *r)
 		verify_ip6_reply_csums(r->out, r->v.len);
 	else
 		verify_ip4_reply_csums(r->out, r->v.len);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The reply the request asks for, then tail bytes as the reply has them. */
+static void expect_ntp_with_tail(const struct run *r, uint16_t tail)
+{
+	struct spec e;
+	uint8_t exp[FRAME_MAX];
+	int v6 = r->req.l3 == L3_IP6;
+	uint16_t ntp_off = v6 ? 62 : 42;
+
+	ck_assert_uint_eq(r->v.len, ntp_off + 48 + tail);
+	turn_around(&r->req, &e);
+	ntp_expect(r->req.data, e.data);
+	memcpy(e.data + 48, r->out + ntp_off + 48, tail);
+	e.dlen = (uint16_t)(48 + tail);
+	expect_frame(r, exp, build(&e, exp));
+	ck_assert_uint_le(r->v.len, r->inlen);
+	if (v6)
+		verify_ip6_reply_csums(r->out, r->v.len);
+	else
+		verify_ip4_reply_csums(r->out, r->v.len);
+}
+
+/* A reply with a MAC under the request's key that verifies. */
+static void check_auth(const struct run *r)
+{
+	uint16_t ntp_off = r->req.l3 == L3_IP6 ? 62 : 42;
+	const uint8_t *q = r->out + ntp_off;
+	const struct keytab_key *k = keytab_find(test_keytab(), get32(q + 48));
+
+	ck_assert_ptr_nonnull(k);
+	ck_assert_uint_eq(r->v.auth, PKTPROC_AUTH_OK);
+	ck_assert_ptr_eq(r->v.key, k);
+	expect_ntp_with_tail(r, (uint16_t)(4 + k->mac.digest_len));
+	ck_assert_msg(ntp_mac_check(&k->mac, q, 48, q + 52), "reply MAC does not verify");
+}
+
+/* A crypto-NAK: the plain reply with a MAC of key id 0 alone. */
+static void check_nak(const struct run *r)
+{
+	const uint8_t *q = r->out + (r->req.l3 == L3_IP6 ? 62 : 42);
+
+	ck_assert_uint_eq(r->v.auth, PKTPROC_AUTH_FAIL);
+	expect_ntp_with_tail(r, 4);
+	ck_assert_uint_eq(get32(q + 48), 0);
 }
 
 static void check_punt(const struct run *r)
@@ -760,6 +846,26 @@ FX(ntp6_ext_one)
 	memset(s->data + 52, 0xab, 32);
 	s->dlen = 84;
 }
+FX(ntp4_auth_md5) { ntp4(s, 4, 3); sign(s, 7, 48); }
+FX(ntp4_auth_sha1) { ntp4(s, 4, 3); sign(s, 9, 48); }
+FX(ntp4_auth_aes128) { ntp4(s, 4, 3); sign(s, 11, 48); }
+FX(ntp6_auth_aes256) { ntp6(s, 4, 3); sign(s, 12, 48); }
+FX(ntp4_auth_sha512) { ntp4(s, 4, 3); sign(s, 4000000000U, 48); }
+FX(ntp4_auth_v3) { ntp4(s, 3, 3); sign(s, 7, 48); }
+/* An extension field is covered by the MAC and not echoed. */
+FX(ntp4_auth_ext)
+{
+	ntp4(s, 4, 3);
+	put16(s->data + 48, 0x0104);
+	put16(s->data + 50, 16);
+	memset(s->data + 52, 1, 12);
+	sign(s, 11, 64);
+}
+FX(ntp4_auth_bad) { ntp4(s, 4, 3); sign(s, 11, 48); s->data[60] ^= 1; }
+FX(ntp6_auth_bad) { ntp6(s, 4, 3); sign(s, 9, 48); s->data[20] ^= 0x80; }
+/* A 20-byte digest under a key whose digests are 16 bytes. */
+FX(ntp4_auth_wrong_len) { ntp4(s, 4, 3); sign(s, 9, 48); put32(s->data + 48, 11); }
+FX(ntp4_auth_unknown) { ntp4(s, 4, 3); sign(s, 7, 48); put32(s->data + 48, 99); }
 FX(ntp4_ext_chain_mac)
 {
 	ntp4(s, 4, 3);
@@ -1018,19 +1124,33 @@ static const struct fixture fixtures[] = {
 	{ "NTP poll value copied", ntp4_poll_17, REPLY, C(ntp_replies), check_ntp, 0 },
 	{ "UDP length below IP payload: datagram trimmed", ntp4_udp_shorter_than_ip, REPLY, C(ntp_replies), check_ntp, 0 },
 	{ "NTP reply with cap == len", ntp4_tight, REPLY, C(ntp_replies), check_ntp, F_TIGHT },
-	{ "NTP 52 bytes (crypto-NAK key id)", ntp4_keyid_only, REPLY, C(ntp_replies), check_ntp, 0 },
-	{ "NTP 68 bytes (key id + MD5)", ntp4_md5_mac, REPLY, C(ntp_replies), check_ntp, 0 },
-	{ "NTP 72 bytes (key id + SHA-1)", ntp4_sha1_mac, REPLY, C(ntp_replies), check_ntp, 0 },
+	{ "NTP 52 bytes (crypto-NAK key id): not a MAC", ntp4_keyid_only, REPLY, C(ntp_replies), check_ntp, 0 },
+	{ "NTP 68 bytes (key id + MD5), no keys", ntp4_md5_mac, DROP, C(drop_auth_unknown_key), NULL, 0 },
+	{ "NTP 72 bytes (key id + SHA-1), no keys, crypto-NAK", ntp4_sha1_mac, REPLY, C(crypto_nak_unknown_key), check_nak, F_NAK },
+	{ "MD5-authenticated request", ntp4_auth_md5, REPLY, C(ntp_replies), check_auth, F_KEYS },
+	{ "SHA1-authenticated request", ntp4_auth_sha1, REPLY, C(ntp_replies), check_auth, F_KEYS },
+	{ "AES128-CMAC-authenticated request", ntp4_auth_aes128, REPLY, C(ntp_replies), check_auth, F_KEYS },
+	{ "AES256-CMAC-authenticated request over IPv6", ntp6_auth_aes256, REPLY, C(ntp_replies), check_auth, F_KEYS },
+	{ "SHA512-authenticated request (digest cut to 20)", ntp4_auth_sha512, REPLY, C(ntp_replies), check_auth, F_KEYS },
+	{ "NTPv3 MD5-authenticated request", ntp4_auth_v3, REPLY, C(ntp_replies), check_auth, F_KEYS | F_MSSNTP },
+	{ "authenticated request with an extension field", ntp4_auth_ext, REPLY, C(ntp_replies), check_auth, F_KEYS },
+	{ "MAC that does not verify, crypto-NAK", ntp4_auth_bad, REPLY, C(crypto_nak_bad_mac), check_nak, F_KEYS | F_NAK },
+	{ "MAC that does not verify, dropped", ntp4_auth_bad, DROP, C(drop_auth_bad_mac), NULL, F_KEYS },
+	{ "IPv6 request altered after signing, crypto-NAK", ntp6_auth_bad, REPLY, C(crypto_nak_bad_mac), check_nak, F_KEYS | F_NAK },
+	{ "digest length wrong for the key", ntp4_auth_wrong_len, DROP, C(drop_auth_bad_mac), NULL, F_KEYS },
+	{ "MAC under a key we do not have, crypto-NAK", ntp4_auth_unknown, REPLY, C(crypto_nak_unknown_key), check_nak, F_KEYS | F_NAK },
+	{ "MAC under a key we do not have, dropped", ntp4_auth_unknown, DROP, C(drop_auth_unknown_key), NULL, F_KEYS },
+	{ "authenticated request from a denied client, KoD DENY", ntp4_auth_md5, REPLY, C(kod_deny_sent), check_kod_deny, F_KEYS | F_DENY | F_KOD_DENY },
 	{ "MS-SNTP request punted for signing", ntp4_mssntp, PUNT, C(mssntp_punted), check_punt, F_MSSNTP },
 	{ "MS-SNTP request over IPv6 punted", ntp6_mssntp, PUNT, C(mssntp_punted), check_punt, F_MSSNTP },
 	{ "MS-SNTP request, signing off", ntp4_mssntp, DROP, C(drop_mssntp_off), NULL, 0 },
 	{ "MS-SNTP from a denied client: no KoD", ntp4_mssntp, DROP, C(drop_acl_deny), NULL, F_MSSNTP | F_DENY | F_KOD_DENY },
 	{ "MS-SNTP extended 120-byte request", ntp4_mssntp_ext, DROP, C(drop_mssntp_extended), NULL, F_MSSNTP },
-	{ "68-byte NTPv4 request with a key id, zero MAC", ntp4_mssntp_v4, REPLY, C(ntp_replies), check_ntp, F_MSSNTP },
-	{ "68-byte NTPv3 request with key id 0", ntp4_mssntp_key0, REPLY, C(ntp_replies), check_ntp, F_MSSNTP },
-	{ "68-byte NTPv3 request with a MAC set", ntp4_mssntp_macset, REPLY, C(ntp_replies), check_ntp, F_MSSNTP },
+	{ "68-byte NTPv4 request with a key id, zero MAC: not MS-SNTP", ntp4_mssntp_v4, DROP, C(drop_auth_unknown_key), NULL, F_MSSNTP },
+	{ "68-byte NTPv3 request with key id 0: not MS-SNTP", ntp4_mssntp_key0, DROP, C(drop_auth_unknown_key), NULL, F_MSSNTP },
+	{ "68-byte NTPv3 request with a MAC set: not MS-SNTP", ntp4_mssntp_macset, REPLY, C(crypto_nak_unknown_key), check_nak, F_MSSNTP | F_KEYS | F_NAK },
 	{ "NTP with one extension field", ntp6_ext_one, REPLY, C(ntp_replies), check_ntp, 0 },
-	{ "NTP with two extension fields and a MAC", ntp4_ext_chain_mac, REPLY, C(ntp_replies), check_ntp, 0 },
+	{ "NTP with two extension fields and a MAC", ntp4_ext_chain_mac, DROP, C(drop_auth_unknown_key), NULL, F_KEYS },
 	/* NTP punted */
 	{ "NTP mode 1 punted", punt_mode1, PUNT, C(punted), check_punt, 0 },
 	{ "NTP mode 2 punted", punt_mode2, PUNT, C(punted), check_punt, 0 },
@@ -1214,6 +1334,9 @@ START_TEST(test_golden)
 		ctx.acl = acl = deny_all_acl();
 	ctx.kod_deny = (fx->flags & F_KOD_DENY) != 0;
 	ctx.mssntp = (fx->flags & F_MSSNTP) != 0;
+	ctx.crypto_nak = (fx->flags & F_NAK) != 0;
+	if (fx->flags & F_KEYS)
+		ctx.keys = test_keytab();
 	if (fx->flags & F_LIMITED) {
 		uint8_t first[FRAME_MAX];
 
