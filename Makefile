@@ -66,7 +66,7 @@ UNIT_SRCS     := tests/unit/check_main.c tests/unit/test_ntp_time.c tests/unit/t
                  tests/unit/pcap_read.c tests/unit/testutil.c tests/unit/test_sysclock.c \
                  tests/unit/test_leapdb.c tests/unit/test_ntpclient.c tests/unit/test_sources.c \
                  tests/unit/test_clockmodel.c tests/unit/test_sync.c tests/unit/test_import_chrony.c \
-                 tests/unit/test_metrics.c tests/unit/test_sandbox.c
+                 tests/unit/test_metrics.c tests/unit/test_sandbox.c tests/unit/test_auth.c
 
 COMMON_SRCS := $(PROTO_SRCS) $(PLATFORM_SRCS)
 DP_SRCS     := $(COMMON_SRCS) $(SANDBOX_SRCS) $(DPLOGIC_SRCS) $(DPDPDK_SRCS)
@@ -74,7 +74,7 @@ CTLD_SRCS   := $(COMMON_SRCS) $(SANDBOX_SRCS) $(CTL_SRCS)
 CTLCLI_SRCS := $(COMMON_SRCS) $(CTLTOOL_SRCS)
 TEST_SRCS   := $(COMMON_SRCS) $(SANDBOX_SRCS) $(DPLOGIC_SRCS) control/report.c control/localclock.c \
                control/clients.c $(SYNC_SRCS) control/syncreport.c \
-               control/signd.c control/mssntp.c control/health.c control/metrics.c \
+               control/signd.c control/mssntp.c control/health.c control/metrics.c control/keyfile.c control/authkeys.c \
                $(GENLOGIC_SRCS) $(IMPORT_SRCS) $(UNIT_SRCS)
 GEN_SRCS    := $(COMMON_SRCS) $(GENLOGIC_SRCS) $(GENDPDK_SRCS)
 PKTB_SRCS   := $(COMMON_SRCS) $(DPLOGIC_SRCS) tools/gen/genreq.c $(PKTBENCH_SRCS)

@@ -571,11 +571,14 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 				 c->cfg.ntpsigndsocket);
 	}
 	build_policy(c, &next, &newp);
+	uint8_t nak = newp.crypto_nak;
+	newp.crypto_nak = c->published.crypto_nak;
 	if (memcmp(&c->published, &newp, offsetof(struct lt_policy, n_keys)) != 0)
-		applied_add(applied, "access/ratelimit/kod_deny/crypto_nak");
-	if (c->published.n_keys != newp.n_keys ||
+		applied_add(applied, "access/ratelimit/kod_deny");
+	if (nak != c->published.crypto_nak || c->published.n_keys != newp.n_keys ||
 	    memcmp(c->published.keys, newp.keys, newp.n_keys * sizeof(newp.keys[0])) != 0)
-		applied_add(applied, "keyfile");
+		applied_add(applied, "keyfile/crypto_nak");
+	newp.crypto_nak = nak;
 	if (memcmp(&c->published, &newp, sizeof(newp)) != 0)
 		publish_policy(c, &newp);
 	int local_changed = next.local_stratum != c->cfg.local_stratum ||

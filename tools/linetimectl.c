@@ -687,6 +687,30 @@ static void render_reload(struct json_object *data, const struct options *opt)
 	printf("Policy generation %" PRIu64 "\n", get_u64(data, "policy_generation"));
 }
 
+static void render_keys(struct json_object *data, const struct options *opt)
+{
+	struct json_object *keys = get(data, "keys", json_type_array);
+	size_t n = keys ? json_object_array_length(keys) : 0;
+
+	(void)opt;
+	printf("%-24s: %s\n", "Keyfile", get_str(data, "keyfile", "none"));
+	printf("%-24s: %zu\n", "Keys", n);
+	printf("%-24s: %" PRIu64 "\n", "Keyfile reloads rejected", get_u64(data, "load_errors"));
+	printf("%-24s: %s\n", "A failed MAC gets",
+	       get_bool(data, "crypto_nak") ? "a crypto-NAK" : "no reply");
+	if (!n)
+		return;
+	printf("\n%10s  %-7s %5s  %14s  %14s\n", "Key ID", "Type", "Bits", "Authenticated", "Bad MAC");
+	printf("==========================================================\n");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *k = json_object_array_get_idx(keys, i);
+
+		printf("%10" PRIu64 "  %-7s %5" PRIu64 "  %14" PRIu64 "  %14" PRIu64 "\n", get_u64(k, "id"),
+		       get_str(k, "type", "?"), get_u64(k, "bits"), get_u64(k, "ok"),
+		       get_u64(k, "bad_mac"));
+	}
+}
+
 static void render_signd(struct json_object *data, const struct options *opt)
 {
 	struct json_object *q = get(data, "queue", json_type_object);
@@ -1385,6 +1409,15 @@ static const struct command commands[] = {
 	  "Close and reopen the measurements, statistics and tracking logs in logdir,\n"
 	  "after logrotate has renamed them, like chronyc cyclelogs. Needs root.",
 	  .render = render_cyclelogs },
+	{ .name = "keys",
+	  .summary = "show the symmetric keys and their counters",
+	  .description =
+	  "Show the keys of authenticated NTP (RFC 5905 MACs, RFC 8573) read from\n"
+	  "the keyfile: identifier, type (MD5, SHA1, SHA256, SHA384, SHA512, AES128,\n"
+	  "AES256), key length, and per key the requests whose MAC verified (answered\n"
+	  "with a MAC) and those whose MAC did not. Secrets are never shown. Also\n"
+	  "whether a failed MAC gets a crypto-NAK, and keyfile reloads rejected.",
+	  .render = render_keys },
 	{ .name = "signd",
 	  .summary = "show MS-SNTP signing through Samba's ntp_signd",
 	  .description =

@@ -33,7 +33,9 @@
 #include "config.h"
 #include "counters.h"
 #include "fuzz.h"
+#include "keytab.h"
 #include "neigh.h"
+#include "ntp_mac.h"
 #include "ntp_packet.h"
 #include "pktproc.h"
 
@@ -69,6 +71,14 @@ static const char *const rules[] = {
 
 static struct pktproc_port port;
 static struct acl *acl;
+static struct keytab *keys;
+/* Keys 1..4, one of each kind of MAC, for requests that carry one. */
+static const struct lt_key key_list[] = {
+	{ .id = 1, .slot = 0, .type = NTP_MAC_MD5, .len = 3, .secret = "md5" },
+	{ .id = 2, .slot = 1, .type = NTP_MAC_SHA1, .len = 4, .secret = "sha1" },
+	{ .id = 3, .slot = 2, .type = NTP_MAC_AES128, .len = 16, .secret = "sixteen byte key" },
+	{ .id = 4, .slot = 3, .type = NTP_MAC_SHA512, .len = 6, .secret = "sha512" },
+};
 static struct neigh_table neigh, neigh_saved;
 static struct clientlog *clog, *clog_saved;
 static size_t clog_size;
@@ -94,6 +104,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			   rules[i], why);
 	acl = acl_build(r, sizeof(rules) / sizeof(rules[0]), why, sizeof(why));
 	FUZZ_CHECK(acl, "acl_build: %s", why);
+	keys = keytab_build(key_list, sizeof(key_list) / sizeof(key_list[0]), why, sizeof(why));
+	FUZZ_CHECK(keys, "keytab_build: %s", why);
 	clog_size = clientlog_bytes(CLOG_ENTRIES);
 	clog = aligned_alloc(64, clog_size);
 	clog_saved = aligned_alloc(64, clog_size);
@@ -113,6 +125,11 @@ static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static uint64_t get64(const uint8_t *p)
@@ -193,7 +210,8 @@ static int kind_is(unsigned int ctr, const char *kind)
 static int is_ntp_reply_ctr(unsigned int c)
 {
 	return c == LT_CTR_ntp_replies || c == LT_CTR_ntp_replies_leaked ||
-	       c == LT_CTR_kod_deny_sent || c == LT_CTR_kod_rate_sent;
+	       c == LT_CTR_kod_deny_sent || c == LT_CTR_kod_rate_sent ||
+	       c == LT_CTR_crypto_nak_unknown_key || c == LT_CTR_crypto_nak_bad_mac;
 }
 
 static int ours4(const uint8_t *a)
@@ -246,9 +264,17 @@ static void check_verdict(const struct pktproc_ctx *ctx, const struct pktproc_ve
 	default:
 		FUZZ_CHECK(0, "action %u", v->action);
 	}
-	FUZZ_CHECK(v->ntp_off == 0 || (v->action == PKTPROC_REPLY && (c == LT_CTR_ntp_replies ||
-								   c == LT_CTR_ntp_replies_leaked)),
+	FUZZ_CHECK(v->ntp_off == 0 || (v->action == PKTPROC_REPLY && is_ntp_reply_ctr(c) &&
+				       c != LT_CTR_kod_deny_sent && c != LT_CTR_kod_rate_sent),
 		   "ntp_off %u with %s", v->ntp_off, counters_name(c));
+	if (c == LT_CTR_crypto_nak_unknown_key || c == LT_CTR_crypto_nak_bad_mac)
+		FUZZ_CHECK(ctx->crypto_nak && v->auth == PKTPROC_AUTH_FAIL, "%s while crypto_nak is off",
+			   counters_name(c));
+	if (c == LT_CTR_drop_auth_unknown_key || c == LT_CTR_drop_auth_bad_mac)
+		FUZZ_CHECK(!ctx->crypto_nak && v->auth == PKTPROC_AUTH_FAIL, "%s while crypto_nak is on",
+			   counters_name(c));
+	FUZZ_CHECK(v->auth != PKTPROC_AUTH_OK || (v->key && v->action == PKTPROC_REPLY),
+		   "authenticated %s", counters_name(c));
 	if (c == LT_CTR_drop_ratelimit || c == LT_CTR_kod_rate_sent || c == LT_CTR_ntp_replies_leaked)
 		FUZZ_CHECK(ctx->clog && ctx->rl && ctx->rl->enabled, "%s without a rate limit",
 			   counters_name(c));
@@ -268,7 +294,21 @@ static void check_verdict(const struct pktproc_ctx *ctx, const struct pktproc_ve
 		ulen = get16(req + l4 + 4);
 		ntp = (uint16_t)(l4 + 8);
 		FUZZ_CHECK(ulen >= 8 + 48 && l4 + ulen <= len, "reply to a %u-byte UDP datagram", ulen);
-		FUZZ_CHECK(v->len == ntp + 48, "NTP reply of %u bytes, header at %u", v->len, ntp);
+		/* The MAC: under the request's key if it verified (checked here
+		 * again), key id 0 alone for a crypto-NAK, none for a KoD. */
+		uint16_t tail = 0;
+		if (c == LT_CTR_crypto_nak_unknown_key || c == LT_CTR_crypto_nak_bad_mac) {
+			tail = 4;
+		} else if (v->auth == PKTPROC_AUTH_OK && c != LT_CTR_kod_deny_sent &&
+			   c != LT_CTR_kod_rate_sent) {
+			unsigned int mac = ntp_mac_find(req + ntp, (size_t)(ulen - 8));
+
+			FUZZ_CHECK(mac && get32(req + ntp + mac) == v->key->mac.id &&
+					   ntp_mac_check(&v->key->mac, req + ntp, mac, req + ntp + mac + 4),
+				   "reply authenticated for a request whose MAC does not verify");
+			tail = (uint16_t)(4 + v->key->mac.digest_len);
+		}
+		FUZZ_CHECK(v->len == ntp + 48 + tail, "NTP reply of %u bytes, header at %u", v->len, ntp);
 		/* [MS-SNTP]: a signing request is never answered unsigned. */
 		FUZZ_CHECK(!ntp_packet_is_mssntp(req + ntp, (size_t)(ulen - 8)),
 			   "MS-SNTP request answered with %s", counters_name(c));
@@ -414,6 +454,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.clog = flags & F_CLOG ? clog : NULL,
 		.rl = flags & F_CLOG ? &rl : NULL,
 		.mssntp = !!(flags & F_MSSNTP),
+		/* the flags are all taken: crypto-NAKs go with KoD DENY */
+		.crypto_nak = !!(flags & F_KOD_DENY),
+		.keys = keys,
 	};
 	uint8_t frame[FRAME_MAX];
 	uint16_t len;
