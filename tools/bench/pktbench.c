@@ -14,7 +14,11 @@
  * "replies" it prints. The restore copy is outside pktbench_reply() and is
  * timed separately and subtracted from the wall-clock figure.
  *
- *   pktbench [-n PASSES] [-b BATCH] [--ipv6] [--policy] [--rx-csum-ok] [--quiet]
+ *   pktbench [-n PASSES] [-b BATCH] [--ipv6] [--policy] [--rx-csum-ok]
+ *            [--auth md5|sha1|aes128|aes256] [--quiet]
+ *
+ * --auth signs every request with a MAC under one key of that type (RFC
+ * 5905 7.3), so each reply costs a MAC check and a MAC write (IPv4 only).
  *
  * --rx-csum-ok hands every frame over as a NIC with RX checksum offload
  * would (IPv4 header and UDP checksums verified), so nothing is summed
@@ -32,6 +36,8 @@
 #include <time.h>
 
 #include "../gen/genreq.h"
+#include "keytab.h"
+#include "ntp_mac.h"
 #include "acl.h"
 #include "clientlog.h"
 #include "config.h"
@@ -69,7 +75,38 @@ static double now_s(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: pktbench [-n PASSES] [-b BATCH] [--ipv6] [--policy] [--rx-csum-ok] [--quiet]\n");
+	fprintf(f, "usage: pktbench [-n PASSES] [-b BATCH] [--ipv6] [--policy] [--rx-csum-ok]\n"
+		   "                [--auth md5|sha1|aes128|aes256] [--quiet]\n");
+}
+
+/* Append a MAC under k to the IPv4 request of len bytes at f (NTP at 42)
+ * and fix its lengths and checksums. Returns the new length. */
+static uint16_t sign4(uint8_t *f, uint16_t len, const struct ntp_mac_key *k)
+{
+	uint8_t pseudo[12 + 8 + 48 + NTP_MAC_LEN_MAX];
+	uint16_t mac = (uint16_t)ntp_mac_write(k, f + 42, 48, f + 90);
+	uint16_t ulen = (uint16_t)(8 + 48 + mac), csum;
+
+	(void)len;
+	f[16] = (uint8_t)((20 + ulen) >> 8);
+	f[17] = (uint8_t)(20 + ulen);
+	f[24] = f[25] = 0;
+	csum = htons(inet_csum(f + 14, 20));
+	memcpy(f + 24, &csum, 2);
+	f[38] = (uint8_t)(ulen >> 8);
+	f[39] = (uint8_t)ulen;
+	f[40] = f[41] = 0;
+	memcpy(pseudo, f + 26, 8); /* source and destination */
+	pseudo[8] = 0;
+	pseudo[9] = INET_PROTO_UDP;
+	pseudo[10] = (uint8_t)(ulen >> 8);
+	pseudo[11] = (uint8_t)ulen;
+	memcpy(pseudo + 12, f + 34, ulen);
+	csum = htons(inet_csum(pseudo, 12u + ulen));
+	if (csum == 0)
+		csum = 0xffff; /* RFC 768: 0 means none */
+	memcpy(f + 40, &csum, 2);
+	return (uint16_t)(42 + 48 + mac);
 }
 
 int main(int argc, char **argv)
@@ -77,12 +114,13 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "ipv6", no_argument, NULL, '6' }, { "policy", no_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
-		{ "rx-csum-ok", no_argument, NULL, 'o' },
+		{ "rx-csum-ok", no_argument, NULL, 'o' }, { "auth", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long passes = 2000, batch = 256;
 	int ipv6 = 0, policy = 0, quiet = 0, c;
 	unsigned int rx_ok = 0;
+	enum ntp_mac_type auth = NTP_MAC_NONE;
 
 	while ((c = getopt_long(argc, argv, "n:b:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -92,11 +130,19 @@ int main(int argc, char **argv)
 		case 'p': policy = 1; break;
 		case 'q': quiet = 1; break;
 		case 'o': rx_ok = PKTPROC_RX_IP_CSUM_OK | PKTPROC_RX_L4_CSUM_OK; break;
+		case 'a':
+			auth = ntp_mac_type_parse(optarg);
+			if (auth == NTP_MAC_NONE) {
+				usage(stderr);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (passes < 1 || passes > 100000000UL || batch < 1 || batch > 65536) {
+	if (passes < 1 || passes > 100000000UL || batch < 1 || batch > 65536 ||
+	    (auth != NTP_MAC_NONE && ipv6)) {
 		usage(stderr);
 		return 2;
 	}
@@ -157,8 +203,24 @@ int main(int argc, char **argv)
 	for (unsigned long i = 0; i < batch; i++)
 		len[i] = genreq_next(&rq, (uint32_t)i, pristine + i * FRAME_ROOM, NULL, NULL);
 
+	struct keytab *keys = NULL;
+	if (auth != NTP_MAC_NONE) {
+		static const uint8_t secret[32] = "pktbench-secret-of-32-bytes-long";
+		struct lt_key k = { .id = 1, .type = (uint8_t)auth,
+				    .len = (uint8_t)(ntp_mac_key_len(auth) ? ntp_mac_key_len(auth) : 20) };
+		memcpy(k.secret, secret, k.len);
+		keys = keytab_build(&k, 1, err, sizeof(err));
+		if (!keys) {
+			fprintf(stderr, "pktbench: keys: %s\n", err);
+			return 1;
+		}
+		for (unsigned long i = 0; i < batch; i++)
+			len[i] = sign4(pristine + i * FRAME_ROOM, len[i], &keys->keys[0].mac);
+	}
+
 	struct pktproc_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx)); /* fields added later default to off */
+	ctx.keys = keys;
 	ctx.port = &port;
 	ctx.server = &server;
 	struct ntp_reply_tmpl reply; /* as a worker prepares it once per round */
@@ -251,6 +313,8 @@ int main(int argc, char **argv)
 		       policy ? ", ACL + client log + rate limit on" : ", plain (no ACL, no client log)");
 		if (rx_ok)
 			printf("  checksums verified by the \"NIC\" (--rx-csum-ok)\n");
+		if (auth != NTP_MAC_NONE)
+			printf("  every request and reply authenticated with %s\n", ntp_mac_type_name(auth));
 		printf("  %.1f ns per reply (%.1f with the restore copy), %.2f Mpps on one core\n", ns,
 		       ns_total, 1e3 / ns);
 		for (unsigned int i = 0; i <= LT_CTR_MAX; i++)
@@ -259,11 +323,12 @@ int main(int argc, char **argv)
 				       i < LT_CTR_MAX ? counters_name(i) : "(out of range)");
 	}
 	printf("frames=%llu replies=%llu ns_per_reply=%.2f mpps=%.3f copy_ns=%.2f policy=%d ipv6=%d "
-	       "rx_csum_ok=%d\n",
+	       "rx_csum_ok=%d auth=%s\n",
 	       (unsigned long long)frames, (unsigned long long)replies, ns, 1e3 / ns, ns_copy, policy,
-	       ipv6, rx_ok != 0);
+	       ipv6, rx_ok != 0, auth == NTP_MAC_NONE ? "none" : ntp_mac_type_name(auth));
 	free(clog);
 	acl_free(acl);
+	keytab_free(keys);
 	free(pristine);
 	free(work);
 	free(len);
