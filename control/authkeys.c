@@ -122,8 +122,9 @@ void authkeys_counters(const struct authkeys *a, struct lt_region *r, unsigned i
 	const struct lt_key *k = &a->pub[i];
 	uint64_t o = slot_sum(r, k->slot, 0), b = slot_sum(r, k->slot, 1);
 
-	*ok = o >= k->base_ok ? o - k->base_ok : 0;
-	*bad = b >= k->base_bad ? b - k->base_bad : 0;
+	/* Below the baseline: the region was made anew, counting from 0. */
+	*ok = o >= k->base_ok ? o - k->base_ok : o;
+	*bad = b >= k->base_bad ? b - k->base_bad : b;
 }
 
 void authkeys_report(const struct authkeys *a, struct lt_region *r, int crypto_nak,

@@ -976,25 +976,38 @@ struct pktproc_verdict pktproc_handle_general(const struct pktproc_ctx *ctx, uin
 	return general(&p);
 }
 
-void pktproc_stamp_tx(uint8_t *buf, const struct pktproc_verdict *v, ntp_ts_t tx_ts)
+/* An authenticated reply: the transmit timestamp unless interleaved mode
+ * already put the previous departure there, then the MAC over the header. */
+static __attribute__((noinline)) void stamp_auth(uint8_t *buf, const struct pktproc_verdict *v,
+						 uint64_t tx)
 {
-	const uint64_t tx = __builtin_bswap64(tx_ts);
 	uint8_t *q = buf + v->ntp_off;
 	uint64_t sum = v->l4_nsum;
 	uint16_t csum;
 
-	if (!v->ntp_off || !v->l3_off || !v->l4_off)
-		return;
-	/* An interleaved reply already carries the previous departure. */
 	if (v->xleave != PKTPROC_XLEAVE_SERVED) {
 		memcpy(q + 40, &tx, 8);
 		sum = inet_nsum_add(sum, tx);
 	}
-	if (unlikely(v->auth == PKTPROC_AUTH_OK && v->key)) {
-		ntp_mac_write(&v->key->mac, q, NTP_HEADER_LEN, q + NTP_HEADER_LEN);
-		sum = inet_nsum(sum, q + NTP_HEADER_LEN + 4, v->key->mac.digest_len);
-	}
+	ntp_mac_write(&v->key->mac, q, NTP_HEADER_LEN, q + NTP_HEADER_LEN);
+	sum = inet_nsum(sum, q + NTP_HEADER_LEN + 4, v->key->mac.digest_len);
 	csum = inet_nsum_udp_csum(sum);
+	memcpy(buf + v->l4_off + offsetof(struct inet_udp_hdr, csum), &csum, 2);
+}
+
+void pktproc_stamp_tx(uint8_t *buf, const struct pktproc_verdict *v, ntp_ts_t tx_ts)
+{
+	const uint64_t tx = __builtin_bswap64(tx_ts);
+	uint16_t csum;
+
+	if (!v->ntp_off || !v->l3_off || !v->l4_off)
+		return;
+	if (unlikely(v->auth == PKTPROC_AUTH_OK && v->key)) {
+		stamp_auth(buf, v, tx);
+		return;
+	}
+	memcpy(buf + v->ntp_off + 40, &tx, 8);
+	csum = inet_nsum_udp_csum(inet_nsum_add(v->l4_nsum, tx));
 	memcpy(buf + v->l4_off + offsetof(struct inet_udp_hdr, csum), &csum, 2);
 }
 
