@@ -73,10 +73,14 @@ fi
 "$PY" -c "import json; j=json.load(open('$TMPD/a.json')); print('  tracking: %s refid %s, offset %+.6f s, root delay %.6f s, %d updates, %d steps' % (j['reference'], j['refid'], j['system_time_offset'], j['root_delay'], j['updates'], j['steps']))" 2>/dev/null
 
 # --- b. the 0.5 s server is a falseticker, the others are used ---
-pcheck "sources: $WRONG falseticker, the three chronyd sys_peer or combined, one sys_peer" 20 \
+# A truechimer whose distance is over combinelimit times the best's is left
+# "selectable" rather than combined (chrony's rule); on a loaded machine the
+# delays, and so which sources combine, vary. What must hold: every good
+# source passed selection, and the wrong one did not.
+pcheck "sources: $WRONG falseticker, the three chronyd truechimers, one sys_peer" 20 \
 	"$TMPD/b.json" 'len(j["sources"]) == 4
 	and [s["state"] for s in j["sources"] if s["address"] == "'$WRONG'"] == ["falseticker"]
-	and all(s["state"] in ("sys_peer", "combined") for s in j["sources"] if s["address"] != "'$WRONG'")
+	and all(s["state"] in ("sys_peer", "combined", "selectable") for s in j["sources"] if s["address"] != "'$WRONG'")
 	and sum(s["state"] == "sys_peer" for s in j["sources"]) == 1' sources || diag
 check "the test server was polled (answered $(cat "$TMPD/ntpupstream-4.count" 2>/dev/null || echo 0) requests)" \
 	test "$(cat "$TMPD/ntpupstream-4.count" 2>/dev/null || echo 0)" -ge 1
