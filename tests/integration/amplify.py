@@ -102,7 +102,28 @@ def ntp_verdict(q, signing, denied=False):
     if is_mssntp(q):
         # Signed time is never refused with a KoD: a denied request is dropped.
         return "drop_acl_deny" if denied else "mssntp_punted" if signing else "drop_mssntp_off"
-    return "kod_deny_sent" if denied else "ntp_replies"
+    if denied:
+        return "kod_deny_sent"
+    # ntp_mac.c ntp_mac_find: a remainder of 20 or 24 bytes after the
+    # extension fields is a MAC. The lab has no keyfile, so every MAC names
+    # a key it lacks: a crypto-NAK (crypto_nak is on by default).
+    return "crypto_nak_unknown_key" if mac_offset(q) else "ntp_replies"
+
+
+def mac_offset(q):
+    """Where a MAC starts (RFC 7822 7.5), or 0."""
+    off = 48
+    while off < len(q):
+        left = len(q) - off
+        if left in (20, 24):
+            return off
+        if left < 16:
+            return 0
+        flen = q[off + 2] << 8 | q[off + 3]
+        if flen < 16 or flen & 3 or flen > left:
+            return 0
+        off += flen
+    return 0
 
 
 # --- frames and the keys that tie a reply to its request
