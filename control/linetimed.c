@@ -446,7 +446,7 @@ static int apply_metrics_listen(struct control *c, const char *listen)
 static int switch_upstream(struct control *c)
 {
 	if (!c->upstream) {
-		c->upstream = upstream_new(&c->cfg, &c->clock, c->region);
+		c->upstream = upstream_new(&c->cfg, &c->clock, c->region, &c->keys);
 		if (!c->upstream)
 			return -1;
 		upstream_register_commands(c->upstream);
@@ -575,8 +575,9 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 	newp.crypto_nak = c->published.crypto_nak;
 	if (memcmp(&c->published, &newp, offsetof(struct lt_policy, n_keys)) != 0)
 		applied_add(applied, "access/ratelimit/kod_deny");
-	if (nak != c->published.crypto_nak || c->published.n_keys != newp.n_keys ||
-	    memcmp(c->published.keys, newp.keys, newp.n_keys * sizeof(newp.keys[0])) != 0)
+	int keys_changed = c->published.n_keys != newp.n_keys ||
+			   memcmp(c->published.keys, newp.keys, newp.n_keys * sizeof(newp.keys[0])) != 0;
+	if (nak != c->published.crypto_nak || keys_changed)
 		applied_add(applied, "keyfile/crypto_nak");
 	newp.crypto_nak = nak;
 	if (memcmp(&c->published, &newp, sizeof(newp)) != 0)
@@ -595,7 +596,9 @@ static int reload(struct control *c, struct json_object *data, char *err, size_t
 		c->cfg.precision = next.precision;
 		applied_add(applied, "local/holdover/precision");
 	}
-	if (local_changed || memcmp(&next.sync, &c->cfg.sync, sizeof(next.sync)) != 0) {
+	/* New keys reach the sources through apply_sync too (a new secret
+	 * under the same key identifier). */
+	if (local_changed || keys_changed || memcmp(&next.sync, &c->cfg.sync, sizeof(next.sync)) != 0) {
 		c->cfg.sync = next.sync;
 		/* steer_system_clock needs a restart: keep the running value. */
 		c->cfg.sync.steer_system_clock = steer;
@@ -883,7 +886,7 @@ int main(int argc, char **argv)
 	if (localclock_init(&c.clock, &c.cfg) != 0)
 		return 1;
 	if (upstream_configured(&c.cfg)) {
-		c.upstream = upstream_new(&c.cfg, &c.clock, c.region);
+		c.upstream = upstream_new(&c.cfg, &c.clock, c.region, &c.keys);
 		if (!c.upstream)
 			return 1;
 	} else {

@@ -956,6 +956,18 @@ static const struct field source_fields[] = {
 	 "Replies accepted as samples.", C_NUM},
 	{"bogus", "linetime_source_replies_bogus_total", COUNTER,
 	 "Replies rejected as bogus (not an answer to our request).", C_NUM},
+	{"key_id", "linetime_source_key_id", GAUGE,
+	 "Symmetric key the source is authenticated with (0: none).", C_NUM},
+	{"auth_ok", "linetime_source_replies_authenticated_total", COUNTER,
+	 "Replies whose MAC verified under the source's key.", C_NUM},
+	{"auth_fail", "linetime_source_replies_auth_bad_mac_total", COUNTER,
+	 "Replies rejected: a MAC under the source's key ID with a wrong digest.", C_NUM},
+	{"auth_keyid", "linetime_source_replies_auth_bad_keyid_total", COUNTER,
+	 "Replies rejected: a MAC under another key ID.", C_NUM},
+	{"auth_missing", "linetime_source_replies_auth_missing_total", COUNTER,
+	 "Replies rejected: no MAC from a source with a key.", C_NUM},
+	{"crypto_nak", "linetime_source_replies_crypto_nak_total", COUNTER,
+	 "Crypto-NAKs from the source (it does not have our key).", C_NUM},
 };
 
 static void emit_sources(struct mw *w, struct json_object *so)

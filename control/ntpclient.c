@@ -18,10 +18,53 @@ void ntpclient_request(uint8_t out[NTP_HEADER_LEN], int8_t poll, int8_t precisio
 	ntp_packet_encode(&h, out, NTP_HEADER_LEN);
 }
 
+unsigned int ntpclient_request_auth(uint8_t out[NTPCLIENT_REQUEST_MAX], int8_t poll,
+				    int8_t precision, uint64_t nonce, const struct ntp_mac_key *key)
+{
+	ntpclient_request(out, poll, precision, nonce);
+	if (!key)
+		return NTP_HEADER_LEN;
+	/* RFC 5905 7.3: the MAC covers the header (we send no extension fields). */
+	return NTP_HEADER_LEN + ntp_mac_write(key, out, NTP_HEADER_LEN, out + NTP_HEADER_LEN);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* RFC 5905 7.3 and 9.2: is the reply authentic under key? */
+static enum ntpclient_verdict check_mac(const uint8_t *pkt, size_t len, const struct ntp_mac_key *key)
+{
+	unsigned int off = ntp_mac_find(pkt, len);
+
+	if (!off) {
+		/* A crypto-NAK is the key identifier 0 alone, after the header
+		 * (RFC 5905 7.4); chrony sends it for a key it does not have. */
+		if (len == NTP_HEADER_LEN + NTP_MAC_NAK_LEN && be32(pkt + NTP_HEADER_LEN) == 0)
+			return NTPCLIENT_CRYPTO_NAK;
+		return NTPCLIENT_AUTH_MISSING;
+	}
+	if (be32(pkt + off) != key->id)
+		return NTPCLIENT_AUTH_KEYID;
+	/* A digest of another length (an MD5 MAC for a SHA1 key) is wrong too. */
+	if (len - off - 4 != key->digest_len || !ntp_mac_check(key, pkt, off, pkt + off + 4))
+		return NTPCLIENT_AUTH_FAIL;
+	return NTPCLIENT_OK;
+}
+
 enum ntpclient_verdict ntpclient_check(const uint8_t *pkt, size_t len, uint64_t nonce,
 				       struct ntpclient_reply *out)
 {
+	return ntpclient_check_auth(pkt, len, nonce, NULL, out);
+}
+
+enum ntpclient_verdict ntpclient_check_auth(const uint8_t *pkt, size_t len, uint64_t nonce,
+					    const struct ntp_mac_key *key,
+					    struct ntpclient_reply *out)
+{
 	struct ntp_header h;
+	enum ntpclient_verdict av;
 
 	memset(out, 0, sizeof(*out));
 	if (len < NTP_HEADER_LEN || ntp_packet_decode(pkt, len, &h) != 0)
@@ -30,6 +73,9 @@ enum ntpclient_verdict ntpclient_check(const uint8_t *pkt, size_t len, uint64_t 
 		return NTPCLIENT_NOT_REPLY;
 	if (h.org != nonce || nonce == 0)
 		return NTPCLIENT_BOGUS;
+	/* Nothing of an unauthenticated reply is believed, a kiss code least. */
+	if (key && (av = check_mac(pkt, len, key)) != NTPCLIENT_OK)
+		return av;
 	out->leap = h.leap;
 	out->version = h.version;
 	out->stratum = h.stratum;
@@ -65,7 +111,7 @@ const char *ntpclient_verdict_name(enum ntpclient_verdict v)
 {
 	static const char *const names[NTPCLIENT_VERDICTS] = {
 		"ok", "short", "not_reply", "bogus", "kod_rate", "kod_deny", "kod_other", "unsync",
-		"bad_time",
+		"bad_time", "auth_missing", "auth_keyid", "auth_fail", "crypto_nak",
 	};
 
 	return v < NTPCLIENT_VERDICTS ? names[v] : "?";

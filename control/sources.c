@@ -50,6 +50,9 @@ struct source {
 	struct srcfilter_sample last;
 	uint32_t last_refid;
 	int have_last;
+	uint32_t key_id;         /* 0: unauthenticated */
+	struct ntp_mac_key key;  /* key_id's, prepared; type NONE if missing */
+	enum ntpclient_verdict last_auth; /* last authentication result, for the log */
 	struct source_counters ctr;
 };
 
@@ -115,7 +118,7 @@ struct sources *sources_new(const struct sources_config *cfg, ntp_ts_t epoch)
 static void slot_clear(struct source *x)
 {
 	srcfilter_fini(x->filt);
-	memset(x, 0, sizeof(*x));
+	explicit_bzero(x, sizeof(*x));
 }
 
 void sources_free(struct sources *s)
@@ -299,6 +302,13 @@ static int same_poll(const struct lt_cfg_poll *a, const struct lt_cfg_poll *b)
 	       a->prefer == b->prefer && a->noselect == b->noselect;
 }
 
+/* Same options: another key identifier is another source, as chrony has
+ * it (a new secret under the same identifier is not: sources_set_keys). */
+static int same_server(const struct lt_cfg_server *a, const struct lt_cfg_server *b)
+{
+	return same_poll(&a->poll, &b->poll) && a->key == b->key;
+}
+
 void sources_reconfigure(struct sources *s, const struct lt_cfg_sync *old,
 			 const struct lt_cfg_sync *next, double mono, struct sources_changes *out)
 {
@@ -307,7 +317,7 @@ void sources_reconfigure(struct sources *s, const struct lt_cfg_sync *old,
 	for (unsigned int i = 0; i < old->n_servers; i++) {
 		const struct lt_cfg_server *o = &old->servers[i], *n = find_server(next, o->address);
 
-		if (n && same_poll(&o->poll, &n->poll))
+		if (n && same_server(o, n))
 			continue;
 		if (sources_delete(s, o->address) == 0 && !n)
 			out->removed++;
@@ -325,7 +335,7 @@ void sources_reconfigure(struct sources *s, const struct lt_cfg_sync *old,
 		const struct lt_cfg_server *n = &next->servers[i], *o = find_server(old, n->address);
 		int rc;
 
-		if (o && same_poll(&o->poll, &n->poll))
+		if (o && same_server(o, n))
 			continue;
 		rc = sources_add_server(s, n->address, &n->poll, mono);
 		if (rc >= 0)
@@ -342,6 +352,47 @@ void sources_reconfigure(struct sources *s, const struct lt_cfg_sync *old,
 			o ? out->changed++ : out->added++;
 		else
 			out->failed++;
+	}
+}
+
+int sources_set_key(struct sources *s, unsigned int i, uint32_t id, const struct ntp_mac_key *key)
+{
+	if (i >= SOURCES_MAX || !s->src[i].used)
+		return -ENOENT;
+	struct source *x = &s->src[i];
+	int was_missing = x->key_id && x->key.type == NTP_MAC_NONE;
+
+	if (id != x->key_id || (id && (key == NULL) != was_missing)) {
+		if (!id)
+			log_msg(LOG_INFO, "source %s: unauthenticated", x->name);
+		else if (key)
+			log_msg(LOG_INFO, "source %s: authenticated with key %u (%s)", x->name, id,
+				ntp_mac_type_name(key->type));
+		else
+			log_msg(LOG_ERR, "source %s: key %u is not in the keyfile; not polled", x->name, id);
+	}
+	explicit_bzero(&x->key, sizeof(x->key));
+	x->key_id = id;
+	if (id && key)
+		x->key = *key;
+	x->key.id = id;
+	return 0;
+}
+
+void sources_set_keys(struct sources *s, const struct lt_cfg_sync *y, const struct ntp_mac_key *keys,
+		      unsigned int n)
+{
+	for (unsigned int k = 0; k < y->n_servers; k++) {
+		const struct lt_cfg_server *sv = &y->servers[k];
+		const struct ntp_mac_key *key = NULL;
+
+		for (unsigned int i = 0; sv->key && i < n; i++)
+			if (keys[i].id == sv->key)
+				key = &keys[i];
+		for (unsigned int i = 0; i < SOURCES_MAX; i++)
+			if (s->src[i].used && s->src[i].pool < 0 &&
+			    strcasecmp(s->src[i].name, sv->address) == 0)
+				sources_set_key(s, i, sv->key, key);
 	}
 }
 
@@ -441,8 +492,15 @@ static double poll_interval(const struct source *x)
 static void send_one(struct sources *s, unsigned int i, double mono)
 {
 	struct source *x = &s->src[i];
-	uint8_t pkt[NTP_HEADER_LEN];
+	uint8_t pkt[NTPCLIENT_REQUEST_MAX];
+	unsigned int len;
 
+	if (x->key_id && x->key.type == NTP_MAC_NONE) {
+		/* Never unauthenticated in its stead. */
+		x->ctr.no_key++;
+		x->next_poll = mono + poll_interval(x);
+		return;
+	}
 	if (x->inflight)
 		x->missed++;
 	srcfilter_polled(x->filt);
@@ -452,8 +510,9 @@ static void send_one(struct sources *s, unsigned int i, double mono)
 	x->cookie = ((uint64_t)(i + 1) << 56) | (++s->seq & 0x00ffffffffffffffULL);
 	x->inflight = 1;
 	x->have_t1 = 0;
-	ntpclient_request(pkt, (int8_t)srcfilter_poll(x->filt), s->cfg.precision_log2, x->nonce);
-	if (s->cfg.send(s->cfg.arg, x->family, x->addr, pkt, sizeof(pkt), x->cookie) == 0)
+	len = ntpclient_request_auth(pkt, (int8_t)srcfilter_poll(x->filt), s->cfg.precision_log2,
+				     x->nonce, x->key_id ? &x->key : NULL);
+	if (s->cfg.send(s->cfg.arg, x->family, x->addr, pkt, len, x->cookie) == 0)
 		x->ctr.sent++;
 	else
 		x->ctr.send_failed++;
@@ -533,11 +592,29 @@ int sources_reply(struct sources *s, int family, const uint8_t addr[16], const u
 	if (i < 0)
 		return -1;
 	struct source *x = &s->src[i];
-	enum ntpclient_verdict v = ntpclient_check(payload, len, x->inflight ? x->nonce : 0, &r);
+	enum ntpclient_verdict v = ntpclient_check_auth(payload, len, x->inflight ? x->nonce : 0,
+							x->key_id ? &x->key : NULL, &r);
 	x->ctr.replies++;
 	x->ctr.verdict[v]++;
 	if (v == NTPCLIENT_SHORT || v == NTPCLIENT_NOT_REPLY || v == NTPCLIENT_BOGUS)
 		return -1;
+	if (v >= NTPCLIENT_AUTH_MISSING) {
+		/* Not from the server we share the key with, as far as we can
+		 * tell: the request stays in flight for the real reply. Logged
+		 * when the reason changes, not per packet. */
+		if (v != x->last_auth)
+			log_msg(LOG_WARNING, "source %s: reply failed authentication with key %u (%s)",
+				x->name, x->key_id, ntpclient_verdict_name(v));
+		x->last_auth = v;
+		return -1;
+	}
+	if (x->key_id) {
+		x->ctr.auth_ok++;
+		if (x->last_auth != NTPCLIENT_OK)
+			log_msg(LOG_NOTICE, "source %s: replies authenticate with key %u again", x->name,
+				x->key_id);
+		x->last_auth = NTPCLIENT_OK;
+	}
 	/* The answer to the request in flight: a second copy is bogus. */
 	x->inflight = 0;
 	x->missed = 0;
@@ -670,6 +747,8 @@ int sources_info(const struct sources *s, unsigned int i, struct source_info *ou
 	out->have_last = x->have_last;
 	out->filter = x->filt;
 	out->unsync = x->unsync;
+	out->key_id = x->key_id;
+	out->key_type = x->key_id ? x->key.type : NTP_MAC_NONE;
 	out->ctr = x->ctr;
 	return 0;
 }

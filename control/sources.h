@@ -7,6 +7,13 @@
  * RATE raises a source's poll, DENY/RSTR stops it (a pool member is then
  * dropped and replaced).
  *
+ * A server configured with a key (chrony's "server ADDR key ID") holds a
+ * copy of the prepared key: its requests carry a MAC, and only replies
+ * whose MAC verifies under that key count (ntpclient_check_auth); the
+ * others are counted and otherwise ignored, so a forger cannot even
+ * cancel the request in flight. The keys are handed in (sources_set_keys):
+ * this module never reads the keyfile.
+ *
  * Plain C with the world injected: requests leave through a send callback,
  * random numbers come from a callback, host names are resolved by the
  * caller (sources_want_resolve / sources_resolved / sources_pool_offer).
@@ -47,6 +54,8 @@ enum source_state {
 
 struct source_counters {
 	uint64_t sent, send_failed, replies, accepted, no_tx_stamp, late;
+	uint64_t auth_ok;          /* replies whose MAC verified (keyed sources) */
+	uint64_t no_key;           /* polls not sent: the key is not in the keyfile */
 	uint64_t verdict[NTPCLIENT_VERDICTS];
 	uint64_t filter[SRCFILTER_INVALID + 1];
 };
@@ -67,6 +76,8 @@ struct source_info {
 	int have_last;
 	int unsync;                /* its last reply said leap 3 / stratum 16 */
 	const struct srcfilter *filter;
+	uint32_t key_id;           /* 0: unauthenticated */
+	int key_type;              /* enum ntp_mac_type; NTP_MAC_NONE if the key is missing */
 	struct source_counters ctr;
 };
 
@@ -101,6 +112,18 @@ struct sources_changes {
  */
 void sources_reconfigure(struct sources *s, const struct lt_cfg_sync *old,
 			 const struct lt_cfg_sync *next, double mono, struct sources_changes *out);
+
+/* Authenticate source i with key (copied; NULL and id 0: not at all).
+ * With id nonzero and key NULL the key is missing: the source sends
+ * nothing until it comes. 0 or -ENOENT for an empty slot. */
+int sources_set_key(struct sources *s, unsigned int i, uint32_t id, const struct ntp_mac_key *key);
+
+/* The keys of the servers configured in y (lt_cfg_server.key), taken from
+ * the prepared keys keys[0..n): each source y names gets a copy of its
+ * key, or none; a changed secret takes effect at the next request. Call
+ * after sources_add_server / sources_reconfigure for y. */
+void sources_set_keys(struct sources *s, const struct lt_cfg_sync *y, const struct ntp_mac_key *keys,
+		      unsigned int n);
 
 /* Index of the source with this address, or -1. */
 int sources_find(const struct sources *s, int family, const uint8_t addr[16]);

@@ -231,6 +231,11 @@ unsigned int sync_reconfigure(struct sync *s, const struct lt_cfg_sync *next, do
 	return what;
 }
 
+void sync_set_keys(struct sync *s, const struct ntp_mac_key *keys, unsigned int n)
+{
+	sources_set_keys(s->src, &s->cfg, keys, n);
+}
+
 /* The measurement timescale: UTC of the cooked clock (see discipline_utc). */
 static double meas_local(const struct sync *s, double cooked)
 {
@@ -248,6 +253,8 @@ struct sync *sync_new(const struct lt_config *cfg, const struct sync_env *env, u
 	if (!s)
 		return NULL;
 	s->env = *env;
+	s->env.keys = NULL; /* only sync_new reads them */
+	s->env.n_keys = 0;
 	s->cfg = cfg->sync;
 	sync_configure(s, cfg);
 	if (s->cfg.driftfile[0]) {
@@ -301,6 +308,7 @@ struct sync *sync_new(const struct lt_config *cfg, const struct sync_env *env, u
 	}
 	for (unsigned int i = 0; i < s->cfg.n_pools; i++)
 		sources_add_pool(s->src, &s->cfg.pools[i], mono);
+	sources_set_keys(s->src, &s->cfg, env->keys, env->n_keys);
 	if (adopt && prev->p.stratum < s->local_stratum && prev->p.leap != NTP_LEAP_UNSYNC &&
 	    prev->p.refid != NTP_REFID_LOCL) {
 		/* It was synchronised: hold over with its identity until the

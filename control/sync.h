@@ -46,6 +46,10 @@ struct sync_env {
 	sources_send_fn send;
 	sources_random_fn random;
 	void *arg;
+	/* The prepared keys the servers' "key ID" names (copied by the
+	 * sources at sync_new); none if n_keys is 0. */
+	const struct ntp_mac_key *keys;
+	unsigned int n_keys;
 };
 
 /* What tracking shows. */
@@ -107,6 +111,11 @@ enum {
  * the SYNC_RECONF_* bits of what changed; changes says what the sources did. */
 unsigned int sync_reconfigure(struct sync *s, const struct lt_cfg_sync *next, double mono,
 			      struct sources_changes *changes);
+
+/* The keys in force changed (a reload read the keyfile), or the servers
+ * did (after sync_reconfigure): give each configured server a copy of its
+ * key from keys[0..n) (see sources_set_keys). */
+void sync_set_keys(struct sync *s, const struct ntp_mac_key *keys, unsigned int n);
 
 /* The dataplane sent request `cookie` at published time t1. */
 void sync_tx_stamp(struct sync *s, uint64_t cookie, ntp_ts_t t1);

@@ -90,6 +90,17 @@ static const char *state_of(const struct source_info *si, enum srcselect_status 
 	return srcselect_status_name(st);
 }
 
+/* A source's key identifier and authentication counters (sources, authdata). */
+static void add_auth(struct json_object *o, const struct source_info *si)
+{
+	add_i(o, "key_id", si->key_id);
+	add_i(o, "auth_ok", (int64_t)si->ctr.auth_ok);
+	add_i(o, "auth_missing", (int64_t)si->ctr.verdict[NTPCLIENT_AUTH_MISSING]);
+	add_i(o, "auth_keyid", (int64_t)si->ctr.verdict[NTPCLIENT_AUTH_KEYID]);
+	add_i(o, "auth_fail", (int64_t)si->ctr.verdict[NTPCLIENT_AUTH_FAIL]);
+	add_i(o, "crypto_nak", (int64_t)si->ctr.verdict[NTPCLIENT_CRYPTO_NAK]);
+}
+
 void syncreport_sources(struct sync *s, uint64_t c, double mono, struct json_object *data)
 {
 	struct sources *src = sync_sources(s);
@@ -133,6 +144,7 @@ void syncreport_sources(struct sync *s, uint64_t c, double mono, struct json_obj
 		add_i(o, "replies", (int64_t)si.ctr.replies);
 		add_i(o, "accepted", (int64_t)si.ctr.accepted);
 		add_i(o, "bogus", (int64_t)si.ctr.verdict[NTPCLIENT_BOGUS]);
+		add_auth(o, &si);
 		json_object_array_add(arr, o);
 	}
 	add_s(data, "outcome", srcselect_outcome_name(res->outcome));
@@ -179,4 +191,34 @@ void syncreport_activity(struct sync *s, struct json_object *data)
 	add_i(data, "offline", off);
 	add_i(data, "unresolved", unres);
 	add_i(data, "kod", kod);
+}
+
+void syncreport_authdata(struct sync *s, const struct authkeys *keys, struct json_object *data)
+{
+	struct sources *src = sync_sources(s);
+	struct json_object *arr = json_object_new_array();
+
+	for (unsigned int i = 0; i < sources_slots(src); i++) {
+		struct source_info si;
+		char addr[64];
+		int bits = 0;
+
+		if (sources_info(src, i, &si) != 0)
+			continue;
+		for (unsigned int k = 0; si.key_id && k < keys->n; k++)
+			if (keys->pub[k].id == si.key_id)
+				bits = keys->pub[k].len * 8;
+		struct json_object *o = json_object_new_object();
+		add_s(o, "name", si.name);
+		add_s(o, "address", sources_addr_text(&si, addr, sizeof(addr)));
+		add_s(o, "mode", si.key_id ? "SYM" : "-");
+		add_s(o, "type", si.key_id ? ntp_mac_type_name(si.key_type) : "-");
+		add_i(o, "bits", si.key_type != NTP_MAC_NONE ? bits : 0);
+		json_object_object_add(o, "key_missing",
+				       json_object_new_boolean(si.key_id && si.key_type == NTP_MAC_NONE));
+		add_auth(o, &si);
+		add_i(o, "no_key", (int64_t)si.ctr.no_key);
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(data, "sources", arr);
 }

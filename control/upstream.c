@@ -31,6 +31,7 @@ struct upstream {
 	const struct lt_config *cfg;
 	struct localclock *lc;
 	struct lt_region *region;
+	const struct authkeys *keys;
 	struct sync *sync;
 	uint64_t next_publish_c;
 	uint64_t send_no_route, send_ring_full;
@@ -251,7 +252,8 @@ static void steer_start(struct upstream *u)
 	log_msg(LOG_INFO, "steering the system clock to the served time (kernel frequency %.3f ppm)", r0);
 }
 
-struct upstream *upstream_new(const struct lt_config *cfg, struct localclock *lc, struct lt_region *r)
+struct upstream *upstream_new(const struct lt_config *cfg, struct localclock *lc, struct lt_region *r,
+			      const struct authkeys *keys)
 {
 	struct upstream *u = calloc(1, sizeof(*u));
 	struct lt_clock_snapshot prev;
@@ -263,6 +265,7 @@ struct upstream *upstream_new(const struct lt_config *cfg, struct localclock *lc
 	u->cfg = cfg;
 	u->lc = lc;
 	u->region = r;
+	u->keys = keys;
 	shm_clock_read(shm_clock(r), &prev);
 	if (tsc_sample(CLOCK_REALTIME, &c, &ts, NULL) != 0) {
 		free(u);
@@ -274,6 +277,8 @@ struct upstream *upstream_new(const struct lt_config *cfg, struct localclock *lc
 		.send = send_request,
 		.random = random64,
 		.arg = u,
+		.keys = keys->mac,
+		.n_keys = keys->n,
 	};
 	u->sync = sync_new(cfg, &env, c, ntp_ts_from_timespec(&ts), mono_s(), &prev);
 	if (!u->sync) {
@@ -306,8 +311,12 @@ void upstream_set_region(struct upstream *u, struct lt_region *r)
 unsigned int upstream_configure(struct upstream *u, const struct lt_config *next,
 				struct sources_changes *changes)
 {
+	unsigned int bits;
+
 	sync_configure(u->sync, next);
-	return sync_reconfigure(u->sync, &next->sync, mono_s(), changes);
+	bits = sync_reconfigure(u->sync, &next->sync, mono_s(), changes);
+	sync_set_keys(u->sync, u->keys->mac, u->keys->n);
+	return bits;
 }
 
 int upstream_on_udp(struct upstream *u, const struct lt_msg *m)
@@ -407,6 +416,18 @@ static int cmd_activity(void *ctx, struct json_object *args, struct json_object 
 	(void)err;
 	(void)errlen;
 	syncreport_activity(u->sync, data);
+	return 0;
+}
+
+static int cmd_authdata(void *ctx, struct json_object *args, struct json_object *data, char *err,
+			size_t errlen)
+{
+	struct upstream *u = ctx;
+
+	(void)args;
+	(void)err;
+	(void)errlen;
+	syncreport_authdata(u->sync, u->keys, data);
 	return 0;
 }
 
@@ -542,6 +563,8 @@ void upstream_register_commands(struct upstream *u)
 	admin_register("sourcestats", ADMIN_READ, cmd_sourcestats, u,
 		       "per-source regression: samples, span, frequency, skew, offset");
 	admin_register("activity", ADMIN_READ, cmd_activity, u, "sources online, offline, unresolved");
+	admin_register("authdata", ADMIN_READ, cmd_authdata, u,
+		       "per source: symmetric key, type, length, replies authenticated and rejected");
 	admin_register("makestep", ADMIN_WRITE, cmd_makestep, u,
 		       "end the correction being slewed with a step now");
 	admin_register("burst", ADMIN_WRITE, cmd_burst, u, "send a burst of requests to the sources");

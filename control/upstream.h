@@ -2,13 +2,15 @@
  * upstream: linetimed's upstream service around sync. It gives sync its
  * I/O (requests through the inject ring, replies and transmit times from
  * the punt ring, DNS through the host's resolver, random numbers from the
- * kernel), publishes the clock sync steers into the region, and serves the
- * admin commands tracking, sources, sourcestats, activity, makestep,
- * burst, add_server and delete_source.
+ * kernel), publishes the clock sync steers into the region, hands the
+ * servers their symmetric keys, and serves the admin commands tracking,
+ * sources, sourcestats, activity, authdata, makestep, burst, add_server
+ * and delete_source.
  */
 #ifndef LT_UPSTREAM_H
 #define LT_UPSTREAM_H
 
+#include "authkeys.h"
 #include "config.h"
 #include "localclock.h"
 #include "shm.h"
@@ -19,8 +21,10 @@ struct upstream;
 int upstream_configured(const struct lt_config *cfg);
 
 /* Start, continuing the clock already in the region if it is still
- * within its holdover. cfg and lc must outlive it. NULL on failure. */
-struct upstream *upstream_new(const struct lt_config *cfg, struct localclock *lc, struct lt_region *r);
+ * within its holdover. cfg, lc and keys (the keys in force, which must
+ * hold every key cfg's servers name) must outlive it. NULL on failure. */
+struct upstream *upstream_new(const struct lt_config *cfg, struct localclock *lc, struct lt_region *r,
+			      const struct authkeys *keys);
 /* Stop, and withdraw its admin commands. */
 void upstream_free(struct upstream *u);
 
@@ -28,7 +32,8 @@ void upstream_free(struct upstream *u);
 void upstream_set_region(struct upstream *u, struct lt_region *r);
 
 /* A reload: adopt next's local/holdover settings and its upstream section
- * (sources, selection, loop, logs, leapsectz; see sync_reconfigure).
+ * (sources, selection, loop, logs, leapsectz; see sync_reconfigure), and
+ * the keys now in force (the authkeys given to upstream_new, reloaded).
  * cfg given to upstream_new must be updated to next by the caller after.
  * Returns the SYNC_RECONF_* bits; changes says what the sources did. */
 struct sources_changes;

@@ -1059,6 +1059,41 @@ static void render_sources(struct json_object *data, const struct options *opt)
 	}
 	if (strcmp(outcome, "ok") != 0)
 		printf("\nNo selection: %s\n", selection_outcome(outcome));
+	/* Replies that failed authentication never show as samples: say so. */
+	for (size_t i = 0; srcs && i < json_object_array_length(srcs); i++) {
+		struct json_object *s = json_object_array_get_idx(srcs, i);
+		uint64_t bad = get_u64(s, "auth_missing") + get_u64(s, "auth_keyid") +
+			       get_u64(s, "auth_fail") + get_u64(s, "crypto_nak");
+		char name[64];
+
+		if (bad)
+			printf("%s %s: %" PRIu64 " repl%s failed authentication with key %" PRIu64
+			       " (see authdata)\n", i ? "" : "\n", fmt_source_name(name, sizeof(name), s, opt, 0),
+			       bad, bad == 1 ? "y" : "ies", get_u64(s, "key_id"));
+	}
+}
+
+/* Like chronyc authdata: per source, its key and what authentication did. */
+static void render_authdata(struct json_object *data, const struct options *opt)
+{
+	struct json_object *srcs = get(data, "sources", json_type_array);
+
+	print_header("Name/IP address             Mode KeyID   Type KLen       OK   BadMAC BadKeyID    NoMAC    NAK");
+	for (size_t i = 0; srcs && i < json_object_array_length(srcs); i++) {
+		struct json_object *s = json_object_array_get_idx(srcs, i);
+		char name[64], keyid[24] = "-", klen[24] = "-";
+		uint64_t id = get_u64(s, "key_id");
+
+		if (id)
+			snprintf(keyid, sizeof(keyid), "%" PRIu64, id);
+		if (get_u64(s, "bits"))
+			snprintf(klen, sizeof(klen), "%" PRIu64, get_u64(s, "bits"));
+		printf("%-27s %4s %5s %6s %4s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %6" PRIu64
+		       "%s\n", fmt_source_name(name, sizeof(name), s, opt, 27), get_str(s, "mode", "-"),
+		       keyid, get_str(s, "type", "-"), klen, get_u64(s, "auth_ok"), get_u64(s, "auth_fail"),
+		       get_u64(s, "auth_keyid"), get_u64(s, "auth_missing"), get_u64(s, "crypto_nak"),
+		       get_bool(s, "key_missing") ? "  (key not in keyfile: not polled)" : "");
+	}
 }
 
 /* Like chronyc sourcestats. */
@@ -1343,6 +1378,16 @@ static const struct command commands[] = {
 	  "Count the sources that are online, offline, waiting for their name to\n"
 	  "resolve, and stopped by a Kiss-o'-Death, like chronyc activity.",
 	  .render = render_activity },
+	{ .name = "authdata",
+	  .summary = "show each source's symmetric key and authentication counters",
+	  .description =
+	  "Show per upstream source, like chronyc authdata: name (address with -n),\n"
+	  "mode (SYM for a symmetric key, - for none), key ID, key type, key length in\n"
+	  "bits, and the replies that authenticated (OK) and those rejected: bad\n"
+	  "digest (BadMAC), a MAC under another key ID (BadKeyID), no MAC (NoMAC), and\n"
+	  "crypto-NAKs (NAK, the server does not know the key). A source whose key\n"
+	  "is missing from the keyfile is marked and not polled.",
+	  .render = render_authdata },
 	{ .name = "clients",
 	  .synopsis = "[--limit N] [--sort hits|limited|last]",
 	  .summary = "list clients: hits, rate-limited, KoD, intervals",

@@ -6,15 +6,18 @@ request too, RFC 1059 had no modes) with server replies whose clock is
 the host's CLOCK_REALTIME shifted by --offset seconds. That makes it the
 "wrong" upstream a selection algorithm has to vote out, or with --leap 3
 an unsynchronised one, or with --kod a server that only sends
-Kiss-o'-Death packets (RFC 5905 section 7.4).
+Kiss-o'-Death packets (RFC 5905 section 7.4), or with --mac a server
+whose replies carry a SHA1 MAC (RFC 5905 section 7.3) under a key of its
+choosing, right or wrong.
 
   ntpupstream.py [--port P] [--offset S] [--stratum N] [--leap N]
-                 [--refid ID] [--kod CODE] [--pidfile F] [--count-file F]
-                 [--duration S] ADDRESS
+                 [--refid ID] [--kod CODE] [--mac ID:HEX] [--pidfile F]
+                 [--count-file F] [--duration S] ADDRESS
 
 Exits cleanly on SIGTERM/SIGINT, and by itself after --duration seconds.
 """
 import argparse
+import hashlib
 import ipaddress
 import os
 import signal
@@ -101,6 +104,24 @@ def reply_for(req, a, offset_ns, rx):
                        ref, xmt, rx, tx)
 
 
+def mac_arg(text):
+    """--mac ID:HEX -> (id, secret): sign replies with SHA1 under key ID."""
+    try:
+        kid, hexkey = text.split(":", 1)
+        kid, secret = int(kid), bytes.fromhex(hexkey)
+    except ValueError:
+        raise argparse.ArgumentTypeError("--mac %r: want ID:HEXSECRET" % text)
+    if not 1 <= kid <= 0xffffffff or not secret:
+        raise argparse.ArgumentTypeError("--mac %r: key ID 1..4294967295 and a secret" % text)
+    return kid, secret
+
+
+def sign(rep, mac):
+    """RFC 5905 7.3: the reply followed by key ID and SHA1(secret || reply)."""
+    kid, secret = mac
+    return rep + struct.pack("!I", kid) + hashlib.sha1(secret + rep).digest()
+
+
 def write_atomic(path, text):
     tmp = "%s.%d.tmp" % (path, os.getpid())
     with open(tmp, "w") as f:
@@ -117,6 +138,8 @@ def main():
     ap.add_argument("--leap", type=int, default=0, choices=range(4), metavar="0..3")
     ap.add_argument("--refid", default="WRNG", help="4 ASCII characters, an IPv4 address or 0xHEX")
     ap.add_argument("--kod", metavar="CODE", help="answer every request with this KoD (RATE, DENY, RSTR, ...)")
+    ap.add_argument("--mac", type=mac_arg, metavar="ID:HEX",
+                    help="end every reply with a SHA1 MAC under this key (whatever the request had)")
     ap.add_argument("--pidfile")
     ap.add_argument("--count-file", help="keep the number of requests answered here")
     ap.add_argument("--duration", type=float, default=900.0, help="exit after this many seconds")
@@ -164,6 +187,8 @@ def main():
             rep = reply_for(req, a, offset_ns, rx)
             if rep is None:
                 continue
+            if a.mac:
+                rep = sign(rep, a.mac)
             try:
                 sock.sendto(rep, peer)
             except OSError:

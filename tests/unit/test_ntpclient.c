@@ -292,6 +292,185 @@ START_TEST(verdict_names)
 }
 END_TEST
 
+/* ---- symmetric-key authentication (RFC 5905 7.3, RFC 8573) ----------------------- */
+
+#define MD5_SECRET "linetime-md5-key"
+static const uint8_t sha1_secret[20] = {
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99,
+	0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01, 0x23, 0x45, 0x67,
+};
+/* RFC 4493's example key. */
+static const uint8_t aes_secret[16] = {
+	0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
+	0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c,
+};
+
+static struct ntp_mac_key key_of(uint32_t id, enum ntp_mac_type t)
+{
+	struct ntp_mac_key k;
+	int rc = t == NTP_MAC_MD5    ? ntp_mac_key_init(&k, id, t, (const uint8_t *)MD5_SECRET, 16)
+		 : t == NTP_MAC_SHA1 ? ntp_mac_key_init(&k, id, t, sha1_secret, sizeof(sha1_secret))
+				     : ntp_mac_key_init(&k, id, t, aes_secret, sizeof(aes_secret));
+
+	ck_assert_int_eq(rc, 0);
+	return k;
+}
+
+/* The request of request_layout (poll 6, precision -23, NONCE) with its MAC;
+ * the digests were computed outside linetime, with Python's hashlib
+ * (MD5(secret || request), SHA1(secret || request)) and the cryptography
+ * package's AES-CMAC. */
+static const struct {
+	enum ntp_mac_type type;
+	uint32_t id;
+	unsigned int len;
+	uint8_t digest[20];
+} request_macs[] = {
+	{NTP_MAC_MD5, 7, 68,
+	 {0x51, 0x35, 0xe1, 0x45, 0x74, 0x56, 0x43, 0x14, 0xde, 0xf4, 0xca, 0xaa, 0xb3, 0x12, 0x65,
+	  0x06}},
+	{NTP_MAC_SHA1, 0x01020304, 72,
+	 {0xd5, 0x39, 0xcb, 0xe0, 0x63, 0xe1, 0x57, 0xa9, 0x70, 0x4d, 0x69, 0xc6, 0x67, 0x87, 0xcf,
+	  0x2b, 0xa2, 0xdf, 0x85, 0x10}},
+	{NTP_MAC_AES128, 65535, 68,
+	 {0x91, 0xc6, 0x27, 0xc0, 0x81, 0xb9, 0x67, 0x6b, 0xce, 0x10, 0x2a, 0x91, 0x6b, 0x0b, 0x30,
+	  0x6c}},
+};
+
+START_TEST(request_with_mac)
+{
+	struct ntp_mac_key k = key_of(request_macs[_i].id, request_macs[_i].type);
+	uint8_t q[NTPCLIENT_REQUEST_MAX + 4], plain[NTP_HEADER_LEN];
+	unsigned int len;
+
+	memset(q, 0xa5, sizeof(q));
+	len = ntpclient_request_auth(q, 6, -23, NONCE, &k);
+	ck_assert_uint_eq(len, request_macs[_i].len);
+	/* The header is the unauthenticated request's, byte for byte. */
+	ntpclient_request(plain, 6, -23, NONCE);
+	ck_assert_mem_eq(q, plain, NTP_HEADER_LEN);
+	ck_assert_uint_eq(q[48], (uint8_t)(request_macs[_i].id >> 24));
+	ck_assert_uint_eq(q[49], (uint8_t)(request_macs[_i].id >> 16));
+	ck_assert_uint_eq(q[50], (uint8_t)(request_macs[_i].id >> 8));
+	ck_assert_uint_eq(q[51], (uint8_t)request_macs[_i].id);
+	ck_assert_mem_eq(q + 52, request_macs[_i].digest, len - 52);
+	ck_assert_uint_eq(q[len], 0xa5);
+	/* Without a key: the 48 bytes alone. */
+	ck_assert_uint_eq(ntpclient_request_auth(q, 6, -23, NONCE, NULL), NTP_HEADER_LEN);
+}
+END_TEST
+
+/* good() with MD5 key 7, digest by hashlib: MD5(MD5_SECRET || reply). */
+static const uint8_t good_md5_mac[20] = {
+	0x00, 0x00, 0x00, 0x07, 0xc3, 0x4b, 0x6c, 0x01, 0x18, 0x1e,
+	0x16, 0x22, 0xa6, 0x1a, 0xed, 0xb0, 0xca, 0xd8, 0x3b, 0xbc,
+};
+
+enum mac_kind {
+	M_NONE,        /* 48 bytes */
+	M_GOOD,        /* the reply's MAC under the checking key */
+	M_GOOD_FIXED,  /* good_md5_mac, written as bytes */
+	M_BAD_DIGEST,  /* a bit of the digest flipped */
+	M_OTHER_ID,    /* the same secret under key 8 */
+	M_NAK,         /* key identifier 0 alone */
+	M_SHORT,       /* 12 bytes: neither a MAC nor a NAK */
+	M_SHA1_LEN,    /* key 7's identifier with a 20-byte digest */
+};
+
+struct auth_case {
+	const char *desc;
+	struct edit e[3];
+	enum mac_kind mac;
+	int keyed;                 /* check with key 7 (MD5) or AES key 9, or none */
+	enum ntp_mac_type type;
+	enum ntpclient_verdict want;
+};
+
+static const struct auth_case auth_cases[] = {
+	{"keyed: good MAC (hashlib)", {{F_END, 0}}, M_GOOD_FIXED, 1, NTP_MAC_MD5, NTPCLIENT_OK},
+	{"keyed: good MAC", {{F_END, 0}}, M_GOOD, 1, NTP_MAC_MD5, NTPCLIENT_OK},
+	{"keyed: good AES-CMAC", {{F_END, 0}}, M_GOOD, 1, NTP_MAC_AES128, NTPCLIENT_OK},
+	{"keyed: good SHA1", {{F_END, 0}}, M_GOOD, 1, NTP_MAC_SHA1, NTPCLIENT_OK},
+	{"keyed: bad digest", {{F_END, 0}}, M_BAD_DIGEST, 1, NTP_MAC_MD5, NTPCLIENT_AUTH_FAIL},
+	{"keyed: bad AES-CMAC", {{F_END, 0}}, M_BAD_DIGEST, 1, NTP_MAC_AES128, NTPCLIENT_AUTH_FAIL},
+	{"keyed: header changed after signing", {{F_STRATUM, 2}}, M_GOOD_FIXED, 1, NTP_MAC_MD5,
+	 NTPCLIENT_AUTH_FAIL},
+	{"keyed: wrong key id", {{F_END, 0}}, M_OTHER_ID, 1, NTP_MAC_MD5, NTPCLIENT_AUTH_KEYID},
+	{"keyed: crypto-NAK", {{F_END, 0}}, M_NAK, 1, NTP_MAC_MD5, NTPCLIENT_CRYPTO_NAK},
+	{"keyed: missing MAC", {{F_END, 0}}, M_NONE, 1, NTP_MAC_MD5, NTPCLIENT_AUTH_MISSING},
+	{"keyed: 12 bytes after the header", {{F_END, 0}}, M_SHORT, 1, NTP_MAC_MD5,
+	 NTPCLIENT_AUTH_MISSING},
+	{"keyed: a 20-byte digest for an MD5 key", {{F_END, 0}}, M_SHA1_LEN, 1, NTP_MAC_MD5,
+	 NTPCLIENT_AUTH_FAIL},
+	{"keyed: unauthenticated KoD DENY is not believed",
+	 {{F_STRATUM, 0}, {F_REFID, 0x44454e59U}}, M_NONE, 1, NTP_MAC_MD5, NTPCLIENT_AUTH_MISSING},
+	{"keyed: authenticated KoD DENY is", {{F_STRATUM, 0}, {F_REFID, 0x44454e59U}}, M_GOOD, 1,
+	 NTP_MAC_MD5, NTPCLIENT_KOD_DENY},
+	{"keyed: origin mismatch is bogus first", {{F_ORG, NONCE ^ 1}}, M_GOOD, 1, NTP_MAC_MD5,
+	 NTPCLIENT_BOGUS},
+	{"keyed: authenticated but unsynchronised", {{F_LI, 3}}, M_GOOD, 1, NTP_MAC_MD5,
+	 NTPCLIENT_UNSYNC},
+	{"unkeyed: a MAC is ignored", {{F_END, 0}}, M_GOOD_FIXED, 0, NTP_MAC_MD5, NTPCLIENT_OK},
+	{"unkeyed: a bad MAC is ignored", {{F_END, 0}}, M_BAD_DIGEST, 0, NTP_MAC_MD5, NTPCLIENT_OK},
+	{"unkeyed: a crypto-NAK is ignored", {{F_END, 0}}, M_NAK, 0, NTP_MAC_MD5, NTPCLIENT_OK},
+};
+
+START_TEST(check_auth_verdicts)
+{
+	const struct auth_case *c = &auth_cases[_i];
+	uint32_t id = c->type == NTP_MAC_MD5 ? 7 : 9;
+	struct ntp_mac_key k = key_of(id, c->type), other = key_of(8, c->type);
+	struct reply r = edited(c->e, 3);
+	struct reply signed_r = good();
+	uint8_t pkt[NTP_HEADER_LEN + NTP_MAC_LEN_MAX];
+	size_t len = NTP_HEADER_LEN;
+	struct ntpclient_reply out;
+
+	memset(pkt, 0, sizeof(pkt));
+	/* The MAC is over the reply as sent, edits included, except for the
+	 * case that edits the header after signing. */
+	if (c->mac == M_GOOD_FIXED)
+		build(&signed_r, pkt);
+	else
+		build(&r, pkt);
+	switch (c->mac) {
+	case M_NONE:
+		break;
+	case M_GOOD:
+		len += ntp_mac_write(&k, pkt, NTP_HEADER_LEN, pkt + len);
+		break;
+	case M_GOOD_FIXED:
+		memcpy(pkt + len, good_md5_mac, sizeof(good_md5_mac));
+		len += sizeof(good_md5_mac);
+		break;
+	case M_BAD_DIGEST:
+		len += ntp_mac_write(&k, pkt, NTP_HEADER_LEN, pkt + len);
+		pkt[len - 1] ^= 0x01;
+		break;
+	case M_OTHER_ID:
+		len += ntp_mac_write(&other, pkt, NTP_HEADER_LEN, pkt + len);
+		break;
+	case M_NAK:
+		len += 4;
+		break;
+	case M_SHORT:
+		put32(pkt + len, id);
+		len += 12;
+		break;
+	case M_SHA1_LEN:
+		len += ntp_mac_write(&k, pkt, NTP_HEADER_LEN, pkt + len);
+		len += 4;
+		break;
+	}
+	build(&r, pkt);   /* the header as received */
+	enum ntpclient_verdict got = ntpclient_check_auth(pkt, len, NONCE, c->keyed ? &k : NULL, &out);
+	ck_assert_msg(got == c->want, "%s: got %s, want %s", c->desc, ntpclient_verdict_name(got),
+		      ntpclient_verdict_name(c->want));
+	if (!c->keyed)
+		ck_assert_int_eq(ntpclient_check(pkt, len, NONCE, &out), got);
+}
+END_TEST
+
 /* ---- md5 ----------------------------------------------------------------------- */
 
 static void hex(const uint8_t d[16], char out[33])
@@ -391,6 +570,8 @@ Suite *ntpclient_suite(void)
 	tcase_add_test(cl, check_real_chrony_reply);
 	tcase_add_test(cl, request_reply_round_trip);
 	tcase_add_test(cl, verdict_names);
+	tcase_add_loop_test(cl, request_with_mac, 0, (int)(sizeof(request_macs) / sizeof(request_macs[0])));
+	tcase_add_loop_test(cl, check_auth_verdicts, 0, (int)(sizeof(auth_cases) / sizeof(auth_cases[0])));
 	suite_add_tcase(s, cl);
 
 	tcase_add_loop_test(m, md5_rfc1321, 0, (int)(sizeof(rfc1321) / sizeof(rfc1321[0])));

@@ -26,7 +26,7 @@
 struct sent {
 	int family;
 	uint8_t addr[16];
-	uint8_t payload[NTP_HEADER_LEN];
+	uint8_t payload[NTPCLIENT_REQUEST_MAX];
 	unsigned int len;
 	uint64_t cookie;
 };
@@ -45,7 +45,7 @@ static int fake_send(void *arg, int family, const uint8_t addr[16], const uint8_
 	struct world *w = arg;
 
 	ck_assert_uint_lt(w->n_sent, sizeof(w->sent) / sizeof(w->sent[0]));
-	ck_assert_uint_le(len, NTP_HEADER_LEN);
+	ck_assert_uint_le(len, NTPCLIENT_REQUEST_MAX);
 	struct sent *x = &w->sent[w->n_sent++];
 	x->family = family;
 	memcpy(x->addr, addr, 16);
@@ -122,7 +122,7 @@ static void reply_to(const struct sent *req, double t2, double t3, uint8_t out[N
 {
 	struct ntp_header h;
 
-	ck_assert_int_eq(ntp_packet_decode(req->payload, req->len, &h), 0);
+	ck_assert_int_eq(ntp_packet_decode(req->payload, NTP_HEADER_LEN, &h), 0);
 	struct ntp_header r = {.leap = NTP_LEAP_NONE, .version = 4, .mode = NTP_MODE_SERVER, .stratum = 1,
 			       .poll = h.poll, .precision = -20, .root_delay = 0x00000100U,
 			       .root_dispersion = 0x00000200U, .refid = 0x47505300U, .ref = at(t2 - 8),
@@ -1074,6 +1074,168 @@ static void exchange(struct sources *s, struct world *w, int i, double mono)
 	ck_assert_int_eq(sources_reply(s, si.family, si.addr, r, 48, mono + 0.002, mono + 0.002, &v), i);
 }
 
+/* ---- symmetric-key authentication ------------------------------------------------ */
+
+static struct ntp_mac_key test_key(uint32_t id, const char *secret)
+{
+	struct ntp_mac_key k;
+
+	ck_assert_int_eq(ntp_mac_key_init(&k, id, NTP_MAC_SHA1, (const uint8_t *)secret, strlen(secret)), 0);
+	return k;
+}
+
+/* A reply to the request at slot i's address, MAC'd under k if k is not NULL;
+ * returns its length. */
+static unsigned int signed_reply(const struct sent *q, double mono, const struct ntp_mac_key *k,
+				 uint8_t out[NTP_HEADER_LEN + NTP_MAC_LEN_MAX])
+{
+	reply_to(q, mono + 0.001, mono + 0.0011, out);
+	return NTP_HEADER_LEN + (k ? ntp_mac_write(k, out, NTP_HEADER_LEN, out + NTP_HEADER_LEN) : 0);
+}
+
+START_TEST(keyed_source_signs_and_checks)
+{
+	struct world w;
+	struct sources *s = new_set(&w);
+	struct ntp_mac_key k = test_key(42, "right secret"), wrong = test_key(42, "wrong secret"),
+			   other_id = test_key(43, "right secret");
+	uint8_t r[NTP_HEADER_LEN + NTP_MAC_LEN_MAX], a[16];
+	enum srcfilter_verdict v;
+	int i = sources_add_server(s, "192.0.2.1", &POLL4, 0);
+
+	a4(a, 192, 0, 2, 1);
+	ck_assert_int_eq(sources_set_key(s, (unsigned int)i, 42, &k), 0);
+	ck_assert_uint_eq(info(s, (unsigned int)i).key_id, 42);
+	ck_assert_int_eq(info(s, (unsigned int)i).key_type, NTP_MAC_SHA1);
+	sources_poll(s, 0);
+	const struct sent *q = last_to(&w, 4, a);
+	/* 48 bytes, key id 42, the 20-byte digest of the header under k. */
+	ck_assert_uint_eq(q->len, 72);
+	ck_assert_uint_eq(q->payload[51], 42);
+	ck_assert(ntp_mac_check(&k, q->payload, NTP_HEADER_LEN, q->payload + 52));
+	sources_tx_stamp(s, q->cookie, 0);
+
+	/* Forgeries with the right origin: each counted, none used, and the
+	 * request stays in flight for the real answer. */
+	unsigned int n = signed_reply(q, 0, &wrong, r);
+	ck_assert_int_eq(sources_reply(s, 4, a, r, n, 0.002, 0.002, &v), -1);
+	n = signed_reply(q, 0, &other_id, r);
+	ck_assert_int_eq(sources_reply(s, 4, a, r, n, 0.002, 0.002, &v), -1);
+	n = signed_reply(q, 0, NULL, r);
+	ck_assert_int_eq(sources_reply(s, 4, a, r, n, 0.002, 0.002, &v), -1);
+	memset(r + NTP_HEADER_LEN, 0, 4);
+	ck_assert_int_eq(sources_reply(s, 4, a, r, NTP_HEADER_LEN + 4, 0.002, 0.002, &v), -1);
+	struct source_info si = info(s, (unsigned int)i);
+	ck_assert_uint_eq(si.ctr.verdict[NTPCLIENT_AUTH_FAIL], 1);
+	ck_assert_uint_eq(si.ctr.verdict[NTPCLIENT_AUTH_KEYID], 1);
+	ck_assert_uint_eq(si.ctr.verdict[NTPCLIENT_AUTH_MISSING], 1);
+	ck_assert_uint_eq(si.ctr.verdict[NTPCLIENT_CRYPTO_NAK], 1);
+	ck_assert_uint_eq(si.ctr.auth_ok, 0);
+	ck_assert_uint_eq(si.ctr.accepted, 0);
+	ck_assert_int_eq(si.have_last, 0);
+	ck_assert_int_eq(srcfilter_reach(si.filter), 0);
+
+	/* The genuine reply is still taken. */
+	n = signed_reply(q, 0, &k, r);
+	ck_assert_int_eq(sources_reply(s, 4, a, r, n, 0.002, 0.002, &v), i);
+	si = info(s, (unsigned int)i);
+	ck_assert_uint_eq(si.ctr.auth_ok, 1);
+	ck_assert_uint_eq(si.ctr.verdict[NTPCLIENT_OK], 1);
+	ck_assert_int_eq(si.have_last, 1);
+	sources_free(s);
+}
+END_TEST
+
+START_TEST(unkeyed_source_ignores_macs)
+{
+	struct world w;
+	struct sources *s = new_set(&w);
+	struct ntp_mac_key k = test_key(42, "some secret");
+	uint8_t r[NTP_HEADER_LEN + NTP_MAC_LEN_MAX], a[16];
+	enum srcfilter_verdict v;
+	int i = sources_add_server(s, "192.0.2.1", &POLL4, 0);
+
+	a4(a, 192, 0, 2, 1);
+	sources_poll(s, 0);
+	const struct sent *q = last_to(&w, 4, a);
+	ck_assert_uint_eq(q->len, NTP_HEADER_LEN);
+	sources_tx_stamp(s, q->cookie, 0);
+	unsigned int n = signed_reply(q, 0, &k, r);
+	r[n - 1] ^= 0xff;   /* not even a good one */
+	ck_assert_int_eq(sources_reply(s, 4, a, r, n, 0.002, 0.002, &v), i);
+	struct source_info si = info(s, (unsigned int)i);
+	ck_assert_uint_eq(si.key_id, 0);
+	ck_assert_uint_eq(si.ctr.auth_ok, 0);
+	ck_assert_uint_eq(si.ctr.verdict[NTPCLIENT_OK], 1);
+	sources_free(s);
+}
+END_TEST
+
+START_TEST(missing_key_sends_nothing)
+{
+	struct world w;
+	struct sources *s = new_set(&w);
+	int i = sources_add_server(s, "192.0.2.1", &POLL0, 0);
+
+	ck_assert_int_eq(sources_set_key(s, (unsigned int)i, 5, NULL), 0);
+	ck_assert_int_eq(info(s, (unsigned int)i).key_type, NTP_MAC_NONE);
+	sources_poll(s, 0);
+	sources_poll(s, 10);
+	ck_assert_uint_eq(w.n_sent, 0);
+	ck_assert_uint_eq(info(s, (unsigned int)i).ctr.no_key, 2);
+	ck_assert_int_eq(sources_set_key(s, 99, 5, NULL), -ENOENT);
+	sources_free(s);
+}
+END_TEST
+
+START_TEST(set_keys_follows_config)
+{
+	struct world w;
+	struct sources *s = new_set(&w);
+	struct lt_cfg_sync empty, y, y2;
+	struct sources_changes c;
+	struct ntp_mac_key keys[2] = {test_key(1, "first secret"), test_key(2, "second secret")};
+	struct ntp_mac_key newer = test_key(1, "first secret, rotated");
+	uint8_t a[16];
+
+	a4(a, 192, 0, 2, 1);
+	memset(&empty, 0, sizeof(empty));
+	memset(&y, 0, sizeof(y));
+	cfg_server(&y, "192.0.2.1", POLL0);
+	cfg_server(&y, "192.0.2.2", POLL0);
+	y.servers[0].key = 1;
+	sources_reconfigure(s, &empty, &y, 0, &c);
+	sources_set_keys(s, &y, keys, 2);
+	int i1 = slot_named(s, "192.0.2.1"), i2 = slot_named(s, "192.0.2.2");
+	ck_assert_uint_eq(info(s, (unsigned int)i1).key_id, 1);
+	ck_assert_uint_eq(info(s, (unsigned int)i2).key_id, 0);
+	exchange(s, &w, i2, 0);
+
+	/* A new secret under the same id: the same source, the new MAC. */
+	sources_set_keys(s, &y, &newer, 1);
+	ck_assert_int_eq(slot_named(s, "192.0.2.1"), i1);
+	sources_poll(s, 100);
+	const struct sent *q = last_to(&w, 4, a);
+	ck_assert_uint_eq(q->len, 72);
+	ck_assert(ntp_mac_check(&newer, q->payload, NTP_HEADER_LEN, q->payload + 52));
+
+	/* Another key id (none on 192.0.2.1, 2 on 192.0.2.2): both sources
+	 * are replaced, as for any other changed option. */
+	y2 = y;
+	y2.servers[0].key = 0;
+	y2.servers[1].key = 2;
+	sources_reconfigure(s, &y, &y2, 200, &c);
+	assert_changes(&c, 0, 0, 2, 0);
+	sources_set_keys(s, &y2, keys, 2);
+	i1 = slot_named(s, "192.0.2.1");
+	i2 = slot_named(s, "192.0.2.2");
+	ck_assert_uint_eq(info(s, (unsigned int)i1).key_id, 0);
+	ck_assert_uint_eq(info(s, (unsigned int)i2).key_id, 2);
+	ck_assert_uint_eq(info(s, (unsigned int)i2).ctr.replies, 0);
+	sources_free(s);
+}
+END_TEST
+
 START_TEST(reconfigure_from_nothing_adds_all)
 {
 	struct world w;
@@ -1422,6 +1584,10 @@ Suite *sources_suite(void)
 
 	TCase *r = tcase_create("reconfigure");
 	tcase_add_test(r, reconfigure_from_nothing_adds_all);
+	tcase_add_test(r, keyed_source_signs_and_checks);
+	tcase_add_test(r, unkeyed_source_ignores_macs);
+	tcase_add_test(r, missing_key_sends_nothing);
+	tcase_add_test(r, set_keys_follows_config);
 	tcase_add_test(r, reconfigure_identical_keeps_everything);
 	tcase_add_test(r, reconfigure_add_remove_change);
 	tcase_add_test(r, reconfigure_leaves_run_time_sources);
