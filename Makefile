@@ -15,7 +15,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfor
            -Wno-address-of-packed-member
 CSTD    := -std=gnu11
 OPT     ?= -O2 -g
-INCS    := -Iproto -Iplatform -Idataplane -Icontrol
+INCS    := -Iproto -Iplatform -Idataplane -Icontrol -Itools/board
 DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
 DPDK_LIBS   := $(shell pkg-config --libs libdpdk 2>/dev/null)
 CFG_CFLAGS  := $(shell pkg-config --cflags libconfig json-c 2>/dev/null)
@@ -35,7 +35,7 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 PROTO_SRCS    := proto/ntp_time.c proto/ntp_packet.c proto/inet.c proto/admin_proto.c \
                  proto/signd_frame.c proto/md5.c
 PLATFORM_SRCS := platform/counters.c platform/config.c platform/log.c platform/tsc.c platform/cmdline.c \
-                 platform/sbuf.c \
+                 platform/sbuf.c platform/ealargs.c \
                  platform/clockmap.c platform/shm.c
 SANDBOX_SRCS  := platform/privdrop.c platform/sandbox.c
 DPLOGIC_SRCS  := dataplane/pktproc.c dataplane/neigh.c dataplane/inject.c dataplane/tstamp.c \
@@ -54,6 +54,7 @@ GENLOGIC_SRCS := tools/gen/genreq.c tools/gen/genval.c tools/gen/genstats.c tool
 GENDPDK_SRCS  := tools/gen/gen_main.c tools/gen/gen_port.c
 PKTBENCH_SRCS := tools/bench/pktbench.c
 IMPORT_SRCS   := tools/import_chrony/chronyconf.c tools/import_chrony/import.c
+BOARDLIB_SRCS := tools/board/board.c
 
 UNIT_SRCS     := tests/unit/check_main.c tests/unit/test_ntp_time.c tests/unit/test_ntp_packet.c \
                  tests/unit/test_pktproc.c tests/unit/test_neigh.c tests/unit/test_inject.c \
@@ -65,7 +66,7 @@ UNIT_SRCS     := tests/unit/check_main.c tests/unit/test_ntp_time.c tests/unit/t
                  tests/unit/pcap_read.c tests/unit/testutil.c tests/unit/test_sysclock.c \
                  tests/unit/test_leapdb.c tests/unit/test_ntpclient.c tests/unit/test_sources.c \
                  tests/unit/test_clockmodel.c tests/unit/test_sync.c tests/unit/test_import_chrony.c \
-                 tests/unit/test_metrics.c tests/unit/test_sandbox.c
+                 tests/unit/test_metrics.c tests/unit/test_sandbox.c tests/unit/test_board.c
 
 COMMON_SRCS := $(PROTO_SRCS) $(PLATFORM_SRCS)
 DP_SRCS     := $(COMMON_SRCS) $(SANDBOX_SRCS) $(DPLOGIC_SRCS) $(DPDPDK_SRCS)
@@ -74,15 +75,16 @@ CTLCLI_SRCS := $(COMMON_SRCS) $(CTLTOOL_SRCS)
 TEST_SRCS   := $(COMMON_SRCS) $(SANDBOX_SRCS) $(DPLOGIC_SRCS) control/report.c control/localclock.c \
                control/clients.c $(SYNC_SRCS) control/syncreport.c \
                control/signd.c control/mssntp.c control/health.c control/metrics.c \
-               $(GENLOGIC_SRCS) $(IMPORT_SRCS) $(UNIT_SRCS)
+               $(GENLOGIC_SRCS) $(IMPORT_SRCS) $(BOARDLIB_SRCS) $(UNIT_SRCS)
 GEN_SRCS    := $(COMMON_SRCS) $(GENLOGIC_SRCS) $(GENDPDK_SRCS)
 PKTB_SRCS   := $(COMMON_SRCS) $(DPLOGIC_SRCS) tools/gen/genreq.c $(PKTBENCH_SRCS)
 IMPB_SRCS   := $(COMMON_SRCS) $(IMPORT_SRCS) tools/import_chrony/import_main.c
+BOARD_SRCS  := $(COMMON_SRCS) $(BOARDLIB_SRCS) tools/board/board_main.c
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 BINS := $(BUILD)/linetime-dp $(BUILD)/linetimed $(BUILD)/linetimectl $(BUILD)/linetime-gen \
-        $(BUILD)/pktbench $(BUILD)/linetime-import-chrony
+        $(BUILD)/pktbench $(BUILD)/linetime-import-chrony $(BUILD)/linetime-board
 
 .PHONY: all check unit unit-asan integration docs-check demo deps clean install bench bench-signd
 .PHONY: fuzz fuzz-smoke fuzz-build
@@ -107,6 +109,8 @@ $(BUILD)/linetime-gen: $(call obj,rel,$(GEN_SRCS))
 $(BUILD)/pktbench: $(call obj,rel,$(PKTB_SRCS))
 	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
 $(BUILD)/linetime-import-chrony: $(call obj,rel,$(IMPB_SRCS))
+	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
+$(BUILD)/linetime-board: $(call obj,rel,$(BOARD_SRCS))
 	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
 $(BUILD)/unit-tests: $(call obj,rel,$(TEST_SRCS))
 	$(CC) $^ -o $@ $(CHECK_LIBS) $(DPDK_LIBS) $(CFG_LIBS) $(SANDBOX_LIBS) -lm

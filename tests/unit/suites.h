@@ -32,7 +32,8 @@
 	X(sync)       \
 	X(import_chrony) \
 	X(metrics)    \
-	X(sandbox)
+	X(sandbox)    \
+	X(board)
 
 #define LT_SUITE_DECL(name) Suite *name##_suite(void);
 LT_SUITES(LT_SUITE_DECL)
