@@ -87,6 +87,7 @@ BINS := $(BUILD)/linetime-dp $(BUILD)/linetimed $(BUILD)/linetimectl $(BUILD)/li
         $(BUILD)/pktbench $(BUILD)/linetime-import-chrony $(BUILD)/linetime-board
 
 .PHONY: all check unit unit-asan integration docs-check demo deps clean install bench bench-signd
+.PHONY: deb package-check image image-test
 .PHONY: fuzz fuzz-smoke fuzz-build
 all: $(BINS)
 
@@ -193,6 +194,7 @@ check:
 	$(MAKE) all $(BUILD)/unit-tests $(BUILD)/unit-tests-asan $(SAN_BINS)
 	$(MAKE) unit
 	$(MAKE) unit-asan
+	$(MAKE) package-check
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration
 
@@ -213,15 +215,54 @@ demo:
 	$(MAKE) all
 	scripts/demo.sh
 
+# install: everything the .deb holds (scripts/build-deb.sh stages it with DESTDIR).
+BOARDS  := lab n100-i226 virtio-vm
+UNITS   := dist/systemd/linetimed.service dist/systemd/linetime-dp.service \
+           dist/systemd/linetime-setup.service dist/systemd/linetime-firstboot.service \
+           dist/systemd/mnt-huge.mount
 install: $(BINS)
 	install -d $(DESTDIR)/usr/sbin $(DESTDIR)/usr/bin $(DESTDIR)/etc/linetime
 	install -m 0755 $(BUILD)/linetime-dp $(BUILD)/linetimed $(DESTDIR)/usr/sbin/
 	install -m 0755 $(BUILD)/linetimectl $(BUILD)/linetime-gen $(BUILD)/linetime-import-chrony \
-	  $(DESTDIR)/usr/bin/
+	  $(BUILD)/linetime-board $(DESTDIR)/usr/bin/
 	install -d $(DESTDIR)/usr/share/man/man1 $(DESTDIR)/usr/share/man/man5 $(DESTDIR)/usr/share/man/man8
 	install -m 0644 docs/man/*.1 $(DESTDIR)/usr/share/man/man1/
 	install -m 0644 docs/man/*.5 $(DESTDIR)/usr/share/man/man5/
 	install -m 0644 docs/man/*.8 $(DESTDIR)/usr/share/man/man8/
+	install -d $(DESTDIR)/usr/lib/systemd/system $(DESTDIR)/usr/lib/sysusers.d \
+	  $(DESTDIR)/usr/lib/tmpfiles.d $(DESTDIR)/usr/lib/linetime $(DESTDIR)/etc/logrotate.d \
+	  $(DESTDIR)/etc/default $(DESTDIR)/usr/share/doc/linetime
+	install -m 0644 $(UNITS) $(DESTDIR)/usr/lib/systemd/system/
+	install -m 0644 dist/sysusers.conf $(DESTDIR)/usr/lib/sysusers.d/linetime.conf
+	install -m 0644 dist/tmpfiles.conf $(DESTDIR)/usr/lib/tmpfiles.d/linetime.conf
+	install -m 0755 dist/linetime-setup $(DESTDIR)/usr/lib/linetime/linetime-setup
+	install -m 0644 dist/logrotate $(DESTDIR)/etc/logrotate.d/linetime
+	install -m 0644 dist/default $(DESTDIR)/etc/default/linetime
+	install -m 0644 dist/firewall.nft $(DESTDIR)/etc/linetime/firewall.nft
+	install -m 0644 etc/linetime.conf.example README.md docs/DEPLOY.md docs/CONFIG.md \
+	  docs/HARDENING.md $(DESTDIR)/usr/share/doc/linetime/
+	for b in $(BOARDS); do \
+	  install -d $(DESTDIR)/usr/share/linetime/boards/$$b && \
+	  install -m 0644 board/$$b/board.conf board/$$b/linetime.conf \
+	    $(DESTDIR)/usr/share/linetime/boards/$$b/ || exit 1; \
+	done
+
+# deb: build/linetime_VERSION_ARCH.deb from a staged install (scripts/build-deb.sh).
+deb: $(BINS)
+	scripts/build-deb.sh $(BUILD) $(VERSION)
+
+# package-check: the .deb installs into and leaves a throwaway root; the units verify.
+package-check: deb
+	tests/package/run.sh $(BUILD) $(VERSION)
+
+# image: a bootable trixie disk image (docs/DEPLOY.md); image-test boots it under qemu.
+IMAGE_BOARD ?= virtio-vm
+image:
+	scripts/image-deps.sh
+	scripts/build-image.sh --board $(IMAGE_BOARD) --out $(BUILD)/image
+
+image-test: image
+	scripts/image-test.sh $(BUILD)/image
 
 clean:
 	rm -rf $(BUILD)
