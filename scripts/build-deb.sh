@@ -30,10 +30,14 @@ elves=$(find "$STAGE/usr/sbin" "$STAGE/usr/bin" -type f)
 (cd "$work" && dpkg-shlibdeps -O $elves 2>/dev/null) | sed -n 's/^shlibs:Depends=//p' >"$BUILD/deb/depends"
 libdeps=$(cat "$BUILD/deb/depends")
 [ -n "$libdeps" ] || { echo "build-deb: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
-# DPDK loads its NIC drivers as plugins, which no ELF names: the dpdk
-# package brings them. systemd for sysusers/tmpfiles and the units, kmod for
-# modprobe in linetime-setup.
-extra="dpdk, systemd, kmod"
+# DPDK loads its drivers as plugins, which no ELF names and Debian only
+# recommends: depend on the ones the shipped board profiles use (mempool
+# ring, igc for the i226, virtio for VMs, af_packet for the lab), named
+# with the DPDK ABI the binaries were linked against (23 in bookworm, 25 in
+# trixie). systemd for sysusers/tmpfiles and the units, kmod for modprobe.
+abi=$(echo "$libdeps" | sed -n 's/.*librte-eal\([0-9][0-9]*\).*/\1/p')
+[ -n "$abi" ] || { echo "build-deb: no librte-eal dependency found" >&2; exit 1; }
+extra="dpdk, librte-mempool-ring$abi, librte-net-igc$abi, librte-net-virtio$abi, librte-net-af-packet$abi, systemd, kmod"
 
 size=$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
 cat >"$STAGE/DEBIAN/control" <<CTRL

@@ -62,13 +62,13 @@ static const struct profile profiles[] = {
 		       "linetime -a 0000:00:04.0\n",
 		.lcores = "cpu 0: housekeeping: Linux, linetimed, EAL main lcore\n"
 			  "cpu 1: worker 0, polls lan0/rx0, isolated\n",
-		.ports = "lan0 0000:00:04.0 pci driver=vfio-pci queues=1 timestamping=auto "
+		.ports = "lan0 0000:00:04.0 pci driver=uio_pci_generic queues=1 timestamping=auto "
 			 "198.18.0.1/24 2001:2::1/64\n",
 		.cmdline = "isolcpus=managed_irq,domain,1 nohz_full=1 rcu_nocbs=1 irqaffinity=0 "
 			   "default_hugepagesz=2M hugepagesz=2M hugepages=96 "
-			   "vfio.enable_unsafe_noiommu_mode=1 console=ttyS0,115200 tsc=reliable\n",
+			   "console=ttyS0,115200 tsc=reliable\n",
 		.sysctl = "vm.nr_hugepages = 96\n",
-		.bind = "0000:00:04.0 vfio-pci\n",
+		.bind = "0000:00:04.0 uio_pci_generic\n",
 	},
 };
 
@@ -120,7 +120,7 @@ START_TEST(env_for_units)
 	load("virtio-vm", &b, &c);
 	EXPECT_OUT(board_env(&b, &c, &o_),
 		   "LT_BOARD=virtio-vm\nLT_HUGEPAGE_KB=2048\nLT_HUGEPAGES=96\nLT_HUGE_MOUNT=/mnt/huge\n"
-		   "LT_BIND_DRIVER=vfio-pci\nLT_NOIOMMU=1\nLT_BIND_DEVICES='0000:00:04.0'\n");
+		   "LT_BIND_DRIVER=uio_pci_generic\nLT_NOIOMMU=0\nLT_BIND_DEVICES='0000:00:04.0'\n");
 	config_free(&c);
 	load("lab", &b, &c);
 	EXPECT_OUT(board_env(&b, &c, &o_),
