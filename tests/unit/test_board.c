@@ -204,6 +204,26 @@ START_TEST(config_not_fitting)
 }
 END_TEST
 
+/* vfio-pci without an IOMMU (a kernel built with CONFIG_VFIO_NOIOMMU)
+ * asks for the unsafe mode on the command line and in the units' env. */
+START_TEST(noiommu_board)
+{
+	static const char *text = "board = { name = \"vm\"; cpus = 2; isolate = false;\n"
+				  "  hugepages = { size_kb = 1048576; count = 1; mount = \"/mnt/huge\"; };\n"
+				  "  bind = { driver = \"vfio-pci\"; noiommu = true; }; };";
+	struct board b;
+	struct lt_config c;
+	char err[512];
+	ck_assert_msg(board_parse_string(text, "vm.conf", &b, err, sizeof(err)) == 0, "%s", err);
+	load("virtio-vm", &(struct board){0}, &c);
+	EXPECT_OUT(board_cmdline(&b, &c, &o_),
+		   "default_hugepagesz=1G hugepagesz=1G hugepages=1 vfio.enable_unsafe_noiommu_mode=1\n");
+	EXPECT_OUT(board_sysctl(&b, &o_), "");   /* 1 GiB pages: command line only */
+	EXPECT_OUT(board_bind_list(&b, &c, &o_), "0000:00:04.0 vfio-pci\n");
+	config_free(&c);
+}
+END_TEST
+
 /* The argv linetime-dp builds: an explicit --lcores replaces -l; too many
  * arguments is an error, not a truncated argv. */
 START_TEST(eal_argv_rules)
@@ -234,6 +254,7 @@ Suite *board_suite(void)
 	tcase_add_loop_test(t, bad_board_refused, 0, (int)(sizeof(bad_boards) / sizeof(bad_boards[0])));
 	tcase_add_test(t, config_not_fitting);
 	tcase_add_test(t, eal_argv_rules);
+	tcase_add_test(t, noiommu_board);
 	suite_add_tcase(s, t);
 	return s;
 }
