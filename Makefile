@@ -15,7 +15,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfor
            -Wno-address-of-packed-member
 CSTD    := -std=gnu11
 OPT     ?= -O2 -g
-INCS    := -Iproto -Iplatform -Idataplane -Icontrol
+INCS    := -Iproto -Iplatform -Idataplane -Icontrol -Itools/board
 DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
 DPDK_LIBS   := $(shell pkg-config --libs libdpdk 2>/dev/null)
 CFG_CFLAGS  := $(shell pkg-config --cflags libconfig json-c nettle 2>/dev/null)
@@ -35,7 +35,7 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 PROTO_SRCS    := proto/ntp_time.c proto/ntp_packet.c proto/ntp_mac.c proto/inet.c proto/admin_proto.c \
                  proto/signd_frame.c proto/md5.c
 PLATFORM_SRCS := platform/counters.c platform/config.c platform/log.c platform/tsc.c platform/cmdline.c \
-                 platform/sbuf.c \
+                 platform/sbuf.c platform/ealargs.c \
                  platform/clockmap.c platform/shm.c
 SANDBOX_SRCS  := platform/privdrop.c platform/sandbox.c
 DPLOGIC_SRCS  := dataplane/pktproc.c dataplane/neigh.c dataplane/inject.c dataplane/tstamp.c dataplane/keytab.c \
@@ -55,6 +55,7 @@ GENLOGIC_SRCS := tools/gen/genreq.c tools/gen/genval.c tools/gen/genstats.c tool
 GENDPDK_SRCS  := tools/gen/gen_main.c tools/gen/gen_port.c
 PKTBENCH_SRCS := tools/bench/pktbench.c
 IMPORT_SRCS   := tools/import_chrony/chronyconf.c tools/import_chrony/import.c
+BOARDLIB_SRCS := tools/board/board.c
 
 UNIT_SRCS     := tests/unit/check_main.c tests/unit/test_ntp_time.c tests/unit/test_ntp_packet.c \
                  tests/unit/test_pktproc.c tests/unit/test_neigh.c tests/unit/test_inject.c \
@@ -66,7 +67,8 @@ UNIT_SRCS     := tests/unit/check_main.c tests/unit/test_ntp_time.c tests/unit/t
                  tests/unit/pcap_read.c tests/unit/testutil.c tests/unit/test_sysclock.c \
                  tests/unit/test_leapdb.c tests/unit/test_ntpclient.c tests/unit/test_sources.c \
                  tests/unit/test_clockmodel.c tests/unit/test_sync.c tests/unit/test_import_chrony.c \
-                 tests/unit/test_metrics.c tests/unit/test_sandbox.c tests/unit/test_auth.c
+                 tests/unit/test_metrics.c tests/unit/test_sandbox.c tests/unit/test_auth.c \
+                 tests/unit/test_board.c
 
 COMMON_SRCS := $(PROTO_SRCS) $(PLATFORM_SRCS)
 DP_SRCS     := $(COMMON_SRCS) $(SANDBOX_SRCS) $(DPLOGIC_SRCS) $(DPDPDK_SRCS)
@@ -75,17 +77,19 @@ CTLCLI_SRCS := $(COMMON_SRCS) $(CTLTOOL_SRCS)
 TEST_SRCS   := $(COMMON_SRCS) $(SANDBOX_SRCS) $(DPLOGIC_SRCS) control/report.c control/localclock.c \
                control/clients.c $(SYNC_SRCS) control/syncreport.c \
                control/signd.c control/mssntp.c control/health.c control/metrics.c control/keyfile.c control/authkeys.c \
-               $(GENLOGIC_SRCS) $(IMPORT_SRCS) $(UNIT_SRCS)
+               $(GENLOGIC_SRCS) $(IMPORT_SRCS) $(BOARDLIB_SRCS) $(UNIT_SRCS)
 GEN_SRCS    := $(COMMON_SRCS) $(GENLOGIC_SRCS) $(GENDPDK_SRCS)
 PKTB_SRCS   := $(COMMON_SRCS) $(DPLOGIC_SRCS) tools/gen/genreq.c $(PKTBENCH_SRCS)
 IMPB_SRCS   := $(COMMON_SRCS) $(IMPORT_SRCS) tools/import_chrony/import_main.c
+BOARD_SRCS  := $(COMMON_SRCS) $(BOARDLIB_SRCS) tools/board/board_main.c
 
 obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 BINS := $(BUILD)/linetime-dp $(BUILD)/linetimed $(BUILD)/linetimectl $(BUILD)/linetime-gen \
-        $(BUILD)/pktbench $(BUILD)/linetime-import-chrony
+        $(BUILD)/pktbench $(BUILD)/linetime-import-chrony $(BUILD)/linetime-board
 
 .PHONY: all check unit unit-asan integration docs-check demo deps clean install bench bench-signd
+.PHONY: deb package-check image image-test
 .PHONY: fuzz fuzz-smoke fuzz-build
 all: $(BINS)
 
@@ -108,6 +112,8 @@ $(BUILD)/linetime-gen: $(call obj,rel,$(GEN_SRCS))
 $(BUILD)/pktbench: $(call obj,rel,$(PKTB_SRCS))
 	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
 $(BUILD)/linetime-import-chrony: $(call obj,rel,$(IMPB_SRCS))
+	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
+$(BUILD)/linetime-board: $(call obj,rel,$(BOARD_SRCS))
 	$(CC) $^ -o $@ $(DPDK_LIBS) $(CFG_LIBS) -lm
 $(BUILD)/unit-tests: $(call obj,rel,$(TEST_SRCS))
 	$(CC) $^ -o $@ $(CHECK_LIBS) $(DPDK_LIBS) $(CFG_LIBS) $(SANDBOX_LIBS) -lm
@@ -190,6 +196,7 @@ check:
 	$(MAKE) all $(BUILD)/unit-tests $(BUILD)/unit-tests-asan $(SAN_BINS)
 	$(MAKE) unit
 	$(MAKE) unit-asan
+	$(MAKE) package-check
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration
 
@@ -210,15 +217,54 @@ demo:
 	$(MAKE) all
 	scripts/demo.sh
 
+# install: everything the .deb holds (scripts/build-deb.sh stages it with DESTDIR).
+BOARDS  := lab n100-i226 virtio-vm
+UNITS   := dist/systemd/linetimed.service dist/systemd/linetime-dp.service \
+           dist/systemd/linetime-setup.service dist/systemd/linetime-firstboot.service \
+           dist/systemd/mnt-huge.mount
 install: $(BINS)
 	install -d $(DESTDIR)/usr/sbin $(DESTDIR)/usr/bin $(DESTDIR)/etc/linetime
 	install -m 0755 $(BUILD)/linetime-dp $(BUILD)/linetimed $(DESTDIR)/usr/sbin/
 	install -m 0755 $(BUILD)/linetimectl $(BUILD)/linetime-gen $(BUILD)/linetime-import-chrony \
-	  $(DESTDIR)/usr/bin/
+	  $(BUILD)/linetime-board $(DESTDIR)/usr/bin/
 	install -d $(DESTDIR)/usr/share/man/man1 $(DESTDIR)/usr/share/man/man5 $(DESTDIR)/usr/share/man/man8
 	install -m 0644 docs/man/*.1 $(DESTDIR)/usr/share/man/man1/
 	install -m 0644 docs/man/*.5 $(DESTDIR)/usr/share/man/man5/
 	install -m 0644 docs/man/*.8 $(DESTDIR)/usr/share/man/man8/
+	install -d $(DESTDIR)/usr/lib/systemd/system $(DESTDIR)/usr/lib/sysusers.d \
+	  $(DESTDIR)/usr/lib/tmpfiles.d $(DESTDIR)/usr/lib/linetime $(DESTDIR)/etc/logrotate.d \
+	  $(DESTDIR)/etc/default $(DESTDIR)/usr/share/doc/linetime
+	install -m 0644 $(UNITS) $(DESTDIR)/usr/lib/systemd/system/
+	install -m 0644 dist/sysusers.conf $(DESTDIR)/usr/lib/sysusers.d/linetime.conf
+	install -m 0644 dist/tmpfiles.conf $(DESTDIR)/usr/lib/tmpfiles.d/linetime.conf
+	install -m 0755 dist/linetime-setup $(DESTDIR)/usr/lib/linetime/linetime-setup
+	install -m 0644 dist/logrotate $(DESTDIR)/etc/logrotate.d/linetime
+	install -m 0644 dist/default $(DESTDIR)/etc/default/linetime
+	install -m 0644 dist/firewall.nft $(DESTDIR)/etc/linetime/firewall.nft
+	install -m 0644 etc/linetime.conf.example README.md docs/DEPLOY.md docs/CONFIG.md \
+	  docs/HARDENING.md $(DESTDIR)/usr/share/doc/linetime/
+	for b in $(BOARDS); do \
+	  install -d $(DESTDIR)/usr/share/linetime/boards/$$b && \
+	  install -m 0644 board/$$b/board.conf board/$$b/linetime.conf \
+	    $(DESTDIR)/usr/share/linetime/boards/$$b/ || exit 1; \
+	done
+
+# deb: build/linetime_VERSION_ARCH.deb from a staged install (scripts/build-deb.sh).
+deb: $(BINS)
+	scripts/build-deb.sh $(BUILD) $(VERSION)
+
+# package-check: the .deb installs into and leaves a throwaway root; the units verify.
+package-check: deb
+	tests/package/run.sh $(BUILD) $(VERSION)
+
+# image: a bootable trixie disk image (docs/DEPLOY.md); image-test boots it under qemu.
+IMAGE_BOARD ?= virtio-vm
+image:
+	scripts/image-deps.sh
+	scripts/build-image.sh --board $(IMAGE_BOARD) --out $(BUILD)/image
+
+image-test: image
+	scripts/image-test.sh $(BUILD)/image
 
 clean:
 	rm -rf $(BUILD)

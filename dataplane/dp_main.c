@@ -19,6 +19,7 @@
 #include "cmdline.h"
 #include "clientlog.h"
 #include "config.h"
+#include "ealargs.h"
 #include "log.h"
 #include "policy.h"
 #include "port.h"
@@ -125,58 +126,6 @@ static int region_owner(const struct lt_config *c, struct shm_owner *o)
 	return 1;
 }
 
-/* argv for rte_eal_init(): lcores, config EAL args, one device per port. */
-static int build_eal_argv(const struct lt_config *c, int extra_argc, char **extra_argv,
-			  char **argv, int max, char *bufs, size_t buflen)
-{
-	int n = 0;
-	size_t used = 0;
-
-#define PUSH(s)                                                                                    \
-	do {                                                                                       \
-		if (n >= max - 1)                                                                  \
-			return -E2BIG;                                                             \
-		argv[n++] = (s);                                                                   \
-	} while (0)
-#define PUSHF(...)                                                                                 \
-	do {                                                                                       \
-		int w_ = snprintf(bufs + used, buflen - used, __VA_ARGS__);                        \
-		if (w_ < 0 || (size_t)w_ >= buflen - used)                                         \
-			return -E2BIG;                                                             \
-		PUSH(bufs + used);                                                                 \
-		used += (size_t)w_ + 1;                                                            \
-	} while (0)
-
-	PUSH("linetime-dp");
-	/* An explicit --lcores (e.g. two workers on one CPU in a small lab)
-	 * replaces the -l list built from the config; EAL takes only one. */
-	int explicit_lcores = 0;
-	for (int i = 0; i < extra_argc; i++)
-		explicit_lcores |= strncmp(extra_argv[i], "--lcores", 8) == 0;
-	char lcores[256];
-	int off = snprintf(lcores, sizeof(lcores), "%u", c->main_lcore);
-	for (unsigned int i = 0; i < c->n_lcores && off < (int)sizeof(lcores); i++)
-		off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u", c->lcores[i]);
-	if (!explicit_lcores) {
-		PUSH("-l");
-		PUSHF("%s", lcores);
-	}
-	PUSH("--main-lcore");
-	PUSHF("%u", c->main_lcore);
-	for (unsigned int i = 0; i < c->n_eal_args; i++)
-		PUSH(c->eal_args[i]);
-	for (unsigned int i = 0; i < c->n_ports; i++) {
-		PUSH(port_is_vdev(c->ports[i].device) ? "--vdev" : "-a");
-		PUSH((char *)c->ports[i].device);
-	}
-	for (int i = 0; i < extra_argc; i++)
-		PUSH(extra_argv[i]);
-	argv[n] = NULL;
-	return n;
-#undef PUSH
-#undef PUSHF
-}
-
 int main(int argc, char **argv)
 {
 	struct cmdline cl;
@@ -202,7 +151,7 @@ int main(int argc, char **argv)
 
 	char *eal_argv[LT_CFG_MAX_EAL_ARGS + 2 * LT_CFG_MAX_PORTS + 64];
 	char eal_bufs[1024];
-	int eal_argc = build_eal_argv(&cfg, argc - cl.next, argv + cl.next, eal_argv,
+	int eal_argc = ealargs_build(&cfg, argc - cl.next, argv + cl.next, eal_argv,
 				      (int)(sizeof(eal_argv) / sizeof(eal_argv[0])), eal_bufs,
 				      sizeof(eal_bufs));
 	if (eal_argc < 0) {

@@ -11,6 +11,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
+#include "ealargs.h"
 #include "log.h"
 #include "tsc.h"
 
@@ -29,7 +30,7 @@ void port_dev_name(const char *device, char *out, size_t len)
 
 int port_is_vdev(const char *device)
 {
-	return strncmp(device, "net_", 4) == 0;
+	return ealargs_is_vdev(device);
 }
 
 static void fill_addrs(const struct lt_cfg_port *cp, struct dp_port *p)

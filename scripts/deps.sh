@@ -8,6 +8,7 @@ dpdk dpdk-dev libdpdk-dev libconfig-dev libjson-c-dev libmicrohttpd-dev check ne
 libseccomp-dev libcap-dev
 chrony ntpsec-ntpdig python3 python3-scapy python3-prometheus-client
 iproute2 ethtool iputils-ping procps groff-base man-db
+dpkg-dev systemd nftables logrotate
 clang libclang-rt-14-dev llvm
 samba samba-dsdb-modules samba-vfs-modules samba-ad-provision python3-samba"
 

@@ -33,7 +33,8 @@
 	X(import_chrony) \
 	X(metrics)    \
 	X(sandbox)    \
-	X(auth)
+	X(auth)       \
+	X(board)
 
 #define LT_SUITE_DECL(name) Suite *name##_suite(void);
 LT_SUITES(LT_SUITE_DECL)
