@@ -41,7 +41,7 @@ say() { echo "build-image: [$(($(date +%s) - t0)) s] $*"; }
 
 # --- 1. the package, built in trixie --------------------------------------
 BR=$OUT/buildroot
-BR_PKGS="pkg-config,libdpdk-dev,libconfig-dev,libjson-c-dev,libmicrohttpd-dev,libseccomp-dev,libcap-dev,check,dpkg-dev,groff-base"
+BR_PKGS="pkg-config,libdpdk-dev,libconfig-dev,libjson-c-dev,nettle-dev,libmicrohttpd-dev,libseccomp-dev,libcap-dev,check,dpkg-dev,groff-base"
 if [ ! -f "$BR/.linetime-buildroot" ] || [ "$(cat "$BR/.linetime-buildroot")" != "$SUITE $BR_PKGS" ]; then
 	say "build chroot: mmdebstrap $SUITE (buildd + DPDK)"
 	rm -rf "$BR"
