@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "fuzz.h"
+#include "ntp_mac.h"
 #include "ntp_packet.h"
 #include "ntpclient.h"
 #include "shm.h"
@@ -54,10 +55,35 @@ static uint64_t get64(const uint8_t *p)
 	return v;
 }
 
+/* A keyed source: a reply gets past the MAC only if it carries one under
+ * our key that verifies, checked here independently of ntpclient. */
+static void check_keyed(const uint8_t *pkt, size_t len, uint64_t nonce)
+{
+	static const uint8_t secret[16] = "fuzz-aes128-key!";
+	static struct ntp_mac_key key;
+	struct ntpclient_reply r;
+	enum ntpclient_verdict v;
+	unsigned int mac;
+
+	if (!key.digest_len)
+		FUZZ_CHECK(ntp_mac_key_init(&key, 7, NTP_MAC_AES128, secret, 16) == 0, "key");
+	v = ntpclient_check_auth(pkt, len, nonce, &key, &r);
+	FUZZ_CHECK(v < NTPCLIENT_VERDICTS, "verdict %d", v);
+	if ((v >= NTPCLIENT_SHORT && v <= NTPCLIENT_BOGUS) || v == NTPCLIENT_AUTH_MISSING ||
+	    v == NTPCLIENT_AUTH_KEYID || v == NTPCLIENT_AUTH_FAIL || v == NTPCLIENT_CRYPTO_NAK)
+		return;
+	mac = ntp_mac_find(pkt, len);
+	FUZZ_CHECK(mac && len - mac == 20 && pkt[mac] == 0 && pkt[mac + 1] == 0 && pkt[mac + 2] == 0 &&
+			   pkt[mac + 3] == 7 && ntp_mac_check(&key, pkt, mac, pkt + mac + 4),
+		   "%s for a reply whose MAC does not verify", ntpclient_verdict_name(v));
+}
+
 static void check_one(const uint8_t *pkt, size_t len, uint64_t nonce)
 {
 	struct ntpclient_reply r;
 	enum ntpclient_verdict v = ntpclient_check(pkt, len, nonce, &r);
+
+	check_keyed(pkt, len, nonce);
 
 	FUZZ_CHECK(v < NTPCLIENT_VERDICTS && strcmp(ntpclient_verdict_name(v), "?") != 0,
 		   "verdict %d", v);
