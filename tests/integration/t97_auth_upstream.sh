@@ -138,7 +138,7 @@ check "still synchronised to $GOOD" py_assert 'j["reference"] == "'$GOOD'"' <(ct
 # --- d. reload with chronyd's secret for key 2: $SILENT answers ---
 write_keys "$KEY2_CHRONYD"
 ctl --json reload >"$TMPD/d.json" 2>&1
-check "reload applies the new keyfile" py_assert '"keyfile" in j["applied"]' "$TMPD/d.json" ||
+check "reload applies the new keyfile" py_assert '"keyfile/crypto_nak" in j["applied"]' "$TMPD/d.json" ||
 	sed 's/^/      /' "$TMPD/d.json"
 pcheck "$SILENT now authenticates: replies accepted, reachable" 20 "$TMPD/d2.json" \
 	'(lambda s: s["auth_ok"] >= 1 and s["accepted"] >= 1 and s["reach"] != 0)('"$(src $SILENT)"')' \
