@@ -55,7 +55,7 @@ static void on_signal(int sig)
 struct opts {
 	const char *port;
 	const char *pcap_out;
-	int have_dst_mac, have_src_mac, ipv6, json, search, quiet;
+	int have_dst_mac, have_src_mac, ipv6, json, search, quiet, xleave;
 	uint8_t dst_mac[6], src_mac[6];
 	const char *dst_ip, *src_range, *sport_range;
 	uint16_t dst_port;
@@ -99,6 +99,8 @@ static void usage(FILE *f)
 		"  --timeout S            a reply later than this is late (1)\n"
 		"  --slack-us US          allowed disagreement of the two clocks (100)\n"
 		"  --expect-stratum N[-M] stratum replies must carry (1-15)\n"
+		"  --xleave               clients follow up in interleaved mode, as chrony's xleave\n"
+		"                         does; T3 - T4 is reported for basic and interleaved replies\n"
 		"  --pcap-out FILE        write --count requests (10000) to a classic pcap and exit;\n"
 		"                         needs --dst-mac, no port is opened\n"
 		"  --json                 JSON on stdout instead of a table\n"
@@ -235,7 +237,7 @@ enum {
 	O_PORT = 256, O_DST_MAC, O_DST_IP, O_DST_PORT, O_SRC_RANGE, O_SPORT_RANGE, O_SRC_MAC, O_IPV6,
 	O_RATE, O_BURST, O_DURATION, O_COUNT, O_VERSION, O_PCAP, O_JSON, O_STRATUM, O_STEPS,
 	O_SEARCH, O_RATE_MAX, O_LOSS, O_RESOLUTION, O_MAX_STEPS, O_WARMUP, O_DRAIN, O_TIMEOUT,
-	O_SLACK, O_QUIET, O_HELP,
+	O_SLACK, O_QUIET, O_XLEAVE, O_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -266,6 +268,7 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ "slack-us", required_argument, NULL, O_SLACK },
 	{ "quiet", no_argument, NULL, O_QUIET },
+	{ "xleave", no_argument, NULL, O_XLEAVE },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -346,6 +349,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_PCAP: o->pcap_out = optarg; break;
 		case O_JSON: o->json = 1; break;
 		case O_QUIET: o->quiet = 1; break;
+		case O_XLEAVE: o->xleave = 1; break;
 		case O_STRATUM: {
 			int a, b;
 			char tail;
@@ -605,6 +609,7 @@ static void print_json(const struct opts *o, const struct genreq_cfg *c, const c
 	       o->burst, o->duration);
 	printf("    \"lcores\": %u,\n    \"tsc_hz\": %.0f,\n    \"mode\": \"%s\"\n  },\n",
 	       rte_lcore_count(), tsc_hz, o->search ? "search" : o->n_steps ? "steps" : "single");
+	printf("  \"xleave\": %s,\n", o->xleave ? "true" : "false");
 	printf("  \"steps\": [");
 	for (unsigned int i = 0; i < n; i++) {
 		printf("%s\n    ", i ? "," : "");
@@ -741,6 +746,13 @@ int main(int argc, char **argv)
 	vc.timeout_tsc = (uint64_t)(o.timeout * clk.hz);
 	vc.table_bits = genval_table_bits((double)top, o.timeout);
 	vc.pop = &rq.c;
+	vc.xleave = (uint8_t)o.xleave;
+	if (o.xleave && rc.src_count > GENVAL_XLEAVE_MAX_CLIENTS) {
+		fprintf(stderr, "linetime-gen: --xleave follows at most %u clients\n",
+			GENVAL_XLEAVE_MAX_CLIENTS);
+		exit_code = 2;
+		goto out_port;
+	}
 	if (genval_init(&val, &vc) != 0) {
 		fprintf(stderr, "linetime-gen: no memory for 2^%u outstanding requests\n", vc.table_bits);
 		exit_code = 1;
