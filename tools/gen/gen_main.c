@@ -5,7 +5,10 @@
  * ports, IPv4 or IPv6), sends valid client requests at a fixed rate or as
  * fast as it can, checks every reply against the request it answers, and
  * reports sent / replied / lost / invalid, the rate achieved, latency
- * percentiles and offsets, as a table or as JSON. One run is one step, a
+ * percentiles and offsets, and the server's transmit timestamp against the
+ * arrival of the reply it describes (basic mode, or interleaved mode with
+ * --xleave, following up as chrony's xleave clients do), as a table or as
+ * JSON. One run is one step, a
  * fixed list of steps (--steps) or a capacity search (--search) for the
  * highest rate answered with less than --loss-threshold loss. It can also
  * just write its requests to a pcap file for tcpreplay (--pcap-out).
