@@ -434,6 +434,7 @@ enum conv {
 	C_US,        /* us -> s */
 	C_MBPS,      /* Mb/s -> bytes/s */
 	C_AGE,       /* s, negative (never) -> +Inf */
+	C_NS,        /* ns -> s */
 };
 
 static struct val convert(struct val v, enum conv c)
@@ -449,6 +450,8 @@ static struct val convert(struct val v, enum conv c)
 		return v_dbl(exp2(d));
 	case C_US:
 		return v_dbl(d / 1e6);
+	case C_NS:
+		return v_dbl(d / 1e9);
 	case C_MBPS:
 		if (v.t == V_U64 && v.u <= UINT64_MAX / 125000)
 			return v_u64(v.u * 125000);
@@ -830,6 +833,9 @@ static const struct field port_fields[] = {
 	{"tx_queues", "linetime_port_tx_queues", GAUGE, "TX queues configured.", C_NUM},
 	{"rx_checksum_offload", "linetime_port_rx_checksum_offload", GAUGE,
 	 "1 if the NIC verifies received IPv4 and UDP checksums.", C_BOOL},
+	{"tx_correction_ns", "linetime_port_tx_correction_seconds", GAUGE,
+	 "Correction added to every departure time served in interleaved mode (tx_correction_ns).",
+	 C_NS},
 	{"ipackets", "linetime_port_nic_received_packets_total", COUNTER,
 	 "Packets the NIC received (rte_eth_stats ipackets).", C_NUM},
 	{"opackets", "linetime_port_nic_sent_packets_total", COUNTER,
@@ -847,13 +853,13 @@ static const struct field port_fields[] = {
 
 static void emit_ports(struct mw *w, struct json_object *pr)
 {
-	static const char *const info[] = {"device", "driver", "mac", "timestamping"};
+	static const char *const info[] = {"device", "driver", "mac", "timestamping", "tx_departure"};
 	struct elems ports;
 
 	elems_from(w, member(pr, "ports", json_type_array), port_labels, &ports);
 	fam(w, "linetime_port_info", GAUGE,
-	    "Dataplane port: always 1; EAL device, DPDK driver, MAC and RX timestamp source "
-	    "(nic, tsc, none) as labels.");
+	    "Dataplane port: always 1; EAL device, DPDK driver, MAC, RX timestamp source "
+	    "(nic, tsc, none) and departure anchor (before_burst, after_burst) as labels.");
 	for (size_t p = 0; p < ports.n; p++) {
 		const char *kv[2 * MAX_LABELS + 1] = {"port", ports.e[p].kv[1]};
 		size_t n = 2;

@@ -184,6 +184,9 @@ void report_ports(struct json_object *obj, const struct lt_ports_block *ports)
 				       json_object_new_string(ts_source_name(pi->ts_source)));
 		json_object_object_add(jp, "tx_timestamping",
 				       json_object_new_string(ts_source_name(pi->tx_ts_source)));
+		json_object_object_add(jp, "tx_departure",
+				       json_object_new_string(pi->tx_before ? "before_burst" : "after_burst"));
+		json_object_object_add(jp, "tx_correction_ns", json_object_new_int(pi->tx_comp_ns));
 		json_object_object_add(jp, "rx_checksum_offload",
 				       json_object_new_boolean(pi->rx_csum_offload != 0));
 		add_u64(jp, "ipackets", pi->ipackets);

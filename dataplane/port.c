@@ -93,6 +93,20 @@ static int choose_timestamps(const struct lt_cfg_port *cp, const struct rte_eth_
 	return 0;
 }
 
+/* Departures from the TSC before tx_burst where the PMD's tx_burst is a
+ * system call that hands the frame to the peer inside the call (af_packet:
+ * a veth peer's whole receive path runs before sendto() returns, so "after"
+ * is late by a varying amount); after it everywhere else, where tx_burst
+ * only writes descriptors and the NIC sends later. */
+int port_tx_anchor_before(int anchor, const char *driver)
+{
+	if (anchor == LT_TX_BEFORE)
+		return 1;
+	if (anchor == LT_TX_AFTER)
+		return 0;
+	return driver && strcmp(driver, "net_af_packet") == 0;
+}
+
 static int setup_one(const struct lt_cfg_port *cp, unsigned int index, unsigned int n_workers,
 		     struct rte_mempool *pool, struct dp_port *p)
 {
@@ -139,6 +153,8 @@ static int setup_one(const struct lt_cfg_port *cp, unsigned int index, unsigned 
 	rc = choose_timestamps(cp, &info, &conf, p);
 	if (rc)
 		return rc;
+	p->ts.tx_before = (uint8_t)port_tx_anchor_before(cp->tx_departure, info.driver_name);
+	p->ts.tx_comp_ns = cp->tx_correction_ns;
 	/* Where the NIC verifies the IPv4 and UDP checksums, the fast path
 	 * trusts its "good" and sums again only what it could not vouch for. */
 	if ((info.rx_offload_capa & RX_CSUM_OFFLOADS) == RX_CSUM_OFFLOADS) {
@@ -184,10 +200,11 @@ static int setup_one(const struct lt_cfg_port *cp, unsigned int index, unsigned 
 	uint64_t clk;
 	p->has_clock = rte_eth_read_clock(pid, &clk) == 0;
 	log_msg(LOG_INFO,
-		"port %s: %s (%s) mac %02x:%02x:%02x:%02x:%02x:%02x, %u RX / %u TX queues, RX timestamps from %s",
+		"port %s: %s (%s) mac %02x:%02x:%02x:%02x:%02x:%02x, %u RX / %u TX queues, RX timestamps from %s, departures from the TSC %s tx_burst %+lld ns",
 		p->name, devname, p->driver, mac.addr_bytes[0], mac.addr_bytes[1], mac.addr_bytes[2],
 		mac.addr_bytes[3], mac.addr_bytes[4], mac.addr_bytes[5], p->n_rxq, p->n_txq,
-		p->ts.use_nic ? "the NIC" : "the TSC");
+		p->ts.use_nic ? "the NIC" : "the TSC", p->ts.tx_before ? "before" : "after",
+		(long long)p->ts.tx_comp_ns);
 	return 0;
 }
 
@@ -236,6 +253,8 @@ void port_publish(const struct dp_port *ports, unsigned int n, unsigned int n_wo
 		 * timesync stamps one IEEE 1588 frame at a time): departures
 		 * are the TSC read as tx_burst returns. */
 		o->tx_ts_source = LT_TS_SRC_TSC;
+		o->tx_before = p->ts.tx_before;
+		o->tx_comp_ns = (int32_t)p->ts.tx_comp_ns;
 		if (rte_eth_link_get_nowait(p->port_id, &link) == 0) {
 			o->link_up = link.link_status == RTE_ETH_LINK_UP;
 			o->link_speed = link.link_speed;

@@ -39,6 +39,10 @@ struct dp_port {
  * "net_af_packet0"; a PCI address stays as it is. */
 void port_dev_name(const char *device, char *out, size_t len);
 
+/* 1 if departures on a port with this tx_departure setting (enum
+ * lt_tx_anchor) and PMD are read before tx_burst, 0 if after. */
+int port_tx_anchor_before(int anchor, const char *driver);
+
 /* Nonzero if the device string names a virtual device (--vdev). */
 int port_is_vdev(const char *device);
 

@@ -33,9 +33,9 @@ ntp_ts_t tstamp_tx(const struct lt_clock_snapshot *s, uint64_t now_tsc)
 }
 
 ntp_ts_t tstamp_sent(const struct lt_clock_snapshot *s, const struct tstamp_port *tp,
-		     uint64_t now_tsc)
+		     uint64_t pre_tsc, uint64_t post_tsc)
 {
-	ntp_ts_t t = clockmap_apply(&s->tsc, now_tsc);
+	ntp_ts_t t = clockmap_apply(&s->tsc, tp && tp->tx_before ? pre_tsc : post_tsc);
 
 	if (tp && tp->tx_comp_ns)
 		t += (uint64_t)ns_to_units(tp->tx_comp_ns);

@@ -16,7 +16,8 @@
 struct tstamp_port {
 	uint8_t use_nic;        /* RX timestamp offload enabled on this port */
 	int64_t rx_comp_ns;     /* fixed RX latency to subtract (PHY/MAC), ns */
-	int64_t tx_comp_ns;     /* from tx_burst's return to the wire (may be < 0), ns */
+	uint8_t tx_before;      /* departures from the TSC read before tx_burst, not after */
+	int64_t tx_comp_ns;     /* from that reading to the wire (may be < 0), ns */
 };
 
 /*
@@ -31,10 +32,11 @@ ntp_ts_t tstamp_rx(const struct lt_clock_snapshot *s, uint16_t port, const struc
 /* Transmit time for a reply about to be handed to the NIC at TSC now_tsc. */
 ntp_ts_t tstamp_tx(const struct lt_clock_snapshot *s, uint64_t now_tsc);
 
-/* When a burst handed to the NIC by TSC now_tsc left: the TSC through the
- * map plus the port's TX latency. Interleaved mode serves this. */
+/* When a burst left that was handed to tx_burst at TSC pre_tsc, which
+ * returned at post_tsc: the port's anchor (before or after) through the map
+ * plus the port's correction. Interleaved mode serves this. */
 ntp_ts_t tstamp_sent(const struct lt_clock_snapshot *s, const struct tstamp_port *tp,
-		     uint64_t now_tsc);
+		     uint64_t pre_tsc, uint64_t post_tsc);
 
 /*
  * The reply fields for a burst handled at now_tsc. Before control has

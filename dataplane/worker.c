@@ -158,11 +158,12 @@ static unsigned int poll_queue(struct worker_ctx *w, const struct worker_rxq *q,
 	for (unsigned int i = 0; i < ntx; i++)
 		if (txv[i].ntp_off)
 			pktproc_stamp_tx(rte_pktmbuf_mtod(tx[i], uint8_t *), &txv[i], tx_ts);
+	uint64_t pre = tsc_read();
 	uint16_t sent = rte_eth_tx_burst(p->port_id, (uint16_t)w->index, tx, (uint16_t)ntx);
-	/* Interleaved mode serves this to the clients' next requests: the
-	 * burst has been handed to the NIC, so it is when the replies left
-	 * as near as the TSC can tell (tstamp_port.tx_comp_ns corrects it). */
-	ntp_ts_t left = tstamp_sent(snap, &p->ts, tsc_read());
+	/* Interleaved mode serves this to the clients' next requests: when
+	 * the replies left as near as the TSC can tell, from the reading the
+	 * port is anchored on plus its calibrated correction (TIMESTAMPS.md). */
+	ntp_ts_t left = tstamp_sent(snap, &p->ts, pre, tsc_read());
 	for (unsigned int i = 0; i < sent; i++) {
 		count(w, q->port, txv[i].ctr);
 		if (unlikely(txv[i].auth == PKTPROC_AUTH_OK))

@@ -89,6 +89,13 @@ static const struct choice ts_modes[] = {
 	{ NULL, 0 },
 };
 
+static const struct choice tx_anchors[] = {
+	{ "auto", LT_TX_AUTO },
+	{ "after_burst", LT_TX_AFTER },
+	{ "before_burst", LT_TX_BEFORE },
+	{ NULL, 0 },
+};
+
 static const struct choice leapsecmodes[] = {
 	{ "step", LT_LEAPSECMODE_STEP },
 	{ "slew", LT_LEAPSECMODE_SLEW },
@@ -137,7 +144,8 @@ static const char *const dp_names[] = {
 	"main_lcore", "lcores", "eal", "idle_sleep_us", "mbufs", "ports", NULL,
 };
 static const char *const port_names[] = {
-	"name", "device", "addresses", "gateway", "queues", "timestamping", NULL,
+	"name", "device", "addresses", "gateway", "queues", "timestamping", "tx_departure",
+	"tx_correction_ns", NULL,
 };
 
 /* --- messages ------------------------------------------------------------ */
@@ -1997,6 +2005,16 @@ static int parse_port(struct parse *p, const config_setting_t *ps, const struct 
 			return rc;
 		pt->timestamping = (enum lt_ts_mode)ts;
 	}
+	pt->tx_departure = LT_TX_AUTO;
+	if ((s = config_setting_get_member(ps, "tx_departure"))) {
+		if ((rc = choice_value(p, s, tx_anchors, &ts)))
+			return rc;
+		pt->tx_departure = (enum lt_tx_anchor)ts;
+	}
+	pt->tx_correction_ns = 0;
+	if ((rc = get_int(p, ps, "tx_correction_ns", -LT_CFG_TX_CORRECTION_MAX_NS,
+			  LT_CFG_TX_CORRECTION_MAX_NS, &pt->tx_correction_ns)))
+		return rc;
 	return 0;
 }
 

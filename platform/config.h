@@ -29,6 +29,16 @@ enum lt_ts_mode {
 	LT_TS_HARDWARE,   /* NIC timestamps required: port setup fails without */
 };
 
+/* Which TSC reading a reply's departure (served in interleaved mode) is
+ * taken from: as tx_burst returns, or just before it is called. */
+enum lt_tx_anchor {
+	LT_TX_AUTO = 0,   /* before for PMDs whose tx_burst delivers in the call (af_packet), else after */
+	LT_TX_AFTER,
+	LT_TX_BEFORE,
+};
+
+#define LT_CFG_TX_CORRECTION_MAX_NS 1000000
+
 struct lt_cfg_addr {
 	int family;         /* 4 or 6 */
 	uint8_t addr[16];   /* IPv4 in the first 4 bytes, network order */
@@ -44,6 +54,8 @@ struct lt_cfg_port {
 	struct lt_cfg_addr gw6;
 	unsigned int rx_queues;           /* 1.. */
 	enum lt_ts_mode timestamping;
+	enum lt_tx_anchor tx_departure;   /* "tx_departure" */
+	int tx_correction_ns;             /* "tx_correction_ns": added to each departure */
 };
 
 #define LT_CFG_MAX_ACCESS 256

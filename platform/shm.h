@@ -160,7 +160,10 @@ struct lt_port_info {
 	uint8_t rx_csum_offload; /* the NIC verifies IPv4 and UDP checksums */
 	uint8_t tx_ts_source;    /* enum lt_ts_source of the departure times served
 				  * in interleaved mode */
-	uint8_t pad[2];
+	uint8_t tx_before;       /* departures from the TSC read before tx_burst, not after */
+	uint8_t pad;
+	int32_t tx_comp_ns;      /* the port's tx_correction_ns, added to departures */
+	uint32_t pad2;
 	uint64_t ipackets, opackets, ibytes, obytes, imissed, ierrors, oerrors, rx_nombuf;
 	/* NIC clock against TSC, sampled by the dataplane for control's fit */
 	uint64_t nic_sample_tsc;

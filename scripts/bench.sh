@@ -18,7 +18,9 @@
 #
 # Environment: LT_BENCH_STEP_S (seconds per rate step, default 2),
 # LT_BENCH_QUICK=1 (fewer steps; what the smoke test uses), LT_BENCH_NO_DOCS=1
-# (do not touch docs/).
+# (do not touch docs/), LT_BENCH_ONLY=tstamp (only the transmit-timestamp
+# runs of step 2, no docs), LT_BENCH_TS_RATE / LT_BENCH_TS_S (their rate,
+# default 1000/s, and seconds, default 5).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +33,9 @@ REGION=/dev/shm/lt-bench.region
 SOCK=$RUN/memif.sock
 STEP=${LT_BENCH_STEP_S:-2}
 QUICK=${LT_BENCH_QUICK:-0}
+ONLY=${LT_BENCH_ONLY:-}
+[ -n "$ONLY" ] && [ "$ONLY" != tstamp ] && { echo "bench: LT_BENCH_ONLY: only \"tstamp\"" >&2; exit 2; }
+[ -n "$ONLY" ] && LT_BENCH_NO_DOCS=1
 PY=/usr/bin/python3
 DOC=$ROOT/docs/BENCHMARKS.md
 PLOT=$ROOT/docs/bench-rate.png
@@ -90,7 +95,7 @@ stop_pid() {
 	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$p" | tr '\n' ' ')
 }
 
-# write_conf FILE DEVICE POLICY(0|1) IDLE_SLEEP_US
+# write_conf FILE DEVICE POLICY(0|1) IDLE_SLEEP_US [PORT SETTINGS]
 write_conf() {
 	local policy=""
 	if [ "$3" = 1 ]; then
@@ -116,7 +121,7 @@ dataplane = {
   eal = [ "--no-pci", "--no-huge", "-m", "512", "--file-prefix", "lt-bench-dp", "--log-level", "*:warning" ];
   idle_sleep_us = $4;
   mbufs = 16383;
-  ports = ( { name = "bench0"; device = "$2"; addresses = [ "$SRV4/16", "2001:2:0:b::1/64" ]; } );
+  ports = ( { name = "bench0"; device = "$2"; addresses = [ "$SRV4/16", "2001:2:0:b::1/64" ]; ${5:-} } );
 };
 EOF
 }
@@ -193,7 +198,7 @@ if "$BIN/linetime-dp" -t -c "$OUT/policy-check.conf" >/dev/null 2>&1; then
 else
 	log "this linetime-dp does not take access/ratelimit/clientloglimit: plain only"
 fi
-for variant in plain policy; do
+for variant in $([ "$ONLY" = tstamp ] || echo plain policy); do
 	[ "$variant" = policy ] && [ "$POLICY_OK" = 0 ] && continue
 	write_conf "$OUT/memif-$variant.conf" "$MEMIF_DP" $([ $variant = policy ] && echo 1 || echo 0) 0
 	log "1. memif capacity, $variant: search from 500 kpps, $STEP s steps"
@@ -221,6 +226,25 @@ VETH_STEPS="20k,40k,60k,80k,100k,120k,140k,160k,200k,240k,320k,400k,500k"
 [ "$QUICK" = 1 ] && VETH_STEPS="20k,80k"
 VETH_GEN=(--port "net_af_packet0,iface=$VG,framecnt=4096" --dst-ip $SRV4 --src-ip-range 198.19.1.0+256
 	  --steps "$VETH_STEPS" --duration "$STEP" --warmup 1 --timeout 0.5 --expect-stratum 10)
+# Transmit timestamps: 64 clients, one request at a time (--burst 1) at a
+# rate far below either server's capacity, in basic mode, then following up
+# in interleaved mode as chrony's xleave clients do. The slack is wide so
+# that no late transmit timestamp is thrown out of the distribution as
+# invalid: the distribution is the figure.
+TS_RATE=${LT_BENCH_TS_RATE:-1000}
+TS_DUR=${LT_BENCH_TS_S:-5}
+[ "$QUICK" = 1 ] && TS_DUR=1
+TS_GEN=(--port "net_af_packet0,iface=$VG,framecnt=4096" --dst-ip $SRV4 --src-ip-range 198.19.2.0+64
+	--rate "$TS_RATE" --burst 1 --duration "$TS_DUR" --warmup 1 --timeout 0.5 --slack-us 2000
+	--expect-stratum 10)
+# tstamp_runs NAME [GEN ARGS]: basic, then interleaved
+tstamp_runs() {
+	local name=$1
+	shift
+	log "2. transmit timestamps, $name: basic, then interleaved, $TS_RATE/s for $TS_DUR s"
+	gen "ts-$name-basic" "${TS_GEN[@]}" "$@"
+	gen "ts-$name-xleave" "${TS_GEN[@]}" "$@" --xleave
+}
 
 # chronyd: one instance, pinned to CPU 1, no rate limiting, client log on
 # (its default), serving its own clock at stratum 10.
@@ -238,7 +262,8 @@ CHRONY=$!
 track $CHRONY
 sleep 1
 if kill -0 $CHRONY 2>/dev/null; then
-	gen veth-chronyd "${VETH_GEN[@]}"
+	[ "$ONLY" = tstamp ] || gen veth-chronyd "${VETH_GEN[@]}"
+	tstamp_runs chronyd
 else
 	log "chronyd did not start:"; tail -5 "$OUT/chronyd.log" >&2
 fi
@@ -248,8 +273,19 @@ ip netns exec "$NS" ip neigh flush dev "$VS" 2>/dev/null
 
 # linetime-dp on the same veth end, its worker on CPU 1 too.
 write_conf "$OUT/veth.conf" "net_af_packet0,iface=$VS,framecnt=4096" 0 0
+# The generator reads linetime's own TSC map from the region, so T3 - T4
+# compares two readings of one TSC through one map.
 if start_linetime "$OUT/veth.conf" "$NS"; then
-	gen veth-linetime "${VETH_GEN[@]}"
+	[ "$ONLY" = tstamp ] || gen veth-linetime "${VETH_GEN[@]}"
+	tstamp_runs linetime --clock-region "$REGION"
+fi
+stop_linetime
+# The same with departures read after tx_burst returns (the anchor for
+# NICs), to show what the port's default for af_packet avoids.
+write_conf "$OUT/veth-after.conf" "net_af_packet0,iface=$VS,framecnt=4096" 0 0 'tx_departure = "after_burst";'
+if start_linetime "$OUT/veth-after.conf" "$NS"; then
+	log "2. transmit timestamps, linetime, departures after tx_burst: interleaved"
+	gen "ts-linetime_after-xleave" "${TS_GEN[@]}" --clock-region "$REGION" --xleave
 fi
 stop_linetime
 
@@ -257,7 +293,7 @@ stop_linetime
 log "3. fast-path cost: pktbench, callgrind"
 NPASS=20000
 [ "$QUICK" = 1 ] && NPASS=200
-for v in plain policy plain6 offload; do
+for v in $([ "$ONLY" = tstamp ] || echo plain policy plain6 offload); do
 	args=()
 	[ "$v" = policy ] && args+=(--policy)
 	[ "$v" = plain6 ] && args+=(--ipv6)
@@ -277,7 +313,7 @@ else
 fi
 
 # --- 4. figures, table, plot, docs -------------------------------------
-export OUT NOTE STARTED STEP POLICY_OK DOC PLOT QUICK
+export OUT NOTE STARTED STEP POLICY_OK DOC PLOT QUICK TS_RATE TS_DUR LT_BENCH_NO_DOCS
 "$PY" - <<'PYEOF'
 import json, os, re
 
@@ -419,6 +455,66 @@ print("%-*s  %-*s  %s" % (w0, "what", w1, "result", "note"))
 for r in rows:
     print("%-*s  %-*s  %s" % (w0, r[0], w1, r[1], r[2]))
 
+# Transmit timestamps: the server's T3 against the generator's receive time
+# of the reply it describes, per server and mode.
+def ts_rows():
+    rows = []
+    for srv, run, mode, label, what in (
+            ("linetime", "basic", "basic", "linetime-dp", "basic"),
+            ("linetime", "xleave", "interleaved", "linetime-dp", "interleaved (departure: TSC before tx_burst, the af_packet default)"),
+            ("linetime_after", "xleave", "interleaved", "linetime-dp", "interleaved (departure: TSC after tx_burst)"),
+            ("chronyd", "basic", "basic", "chronyd 4.3", "basic"),
+            ("chronyd", "xleave", "interleaved", "chronyd 4.3", "interleaved (kernel TX timestamp)")):
+        if True:
+            j = load("ts-%s-%s" % (srv, run))
+            if not j or not j["steps"]:
+                rows.append((label, what, None, None))
+                continue
+            st = j["steps"][-1]
+            t = st.get("tx_error_us", {}).get(mode)
+            other = st.get("tx_error_us", {}).get("basic", {}).get("n", 0) if mode == "interleaved" else 0
+            rows.append((label, what, t, {"replied": st["replied"], "sent": st["sent"], "invalid": st["invalid"],
+                                          "basic_in_run": other}))
+    return rows
+
+TS = ts_rows()
+def ts_table():
+    t = ["| server | mode | replies | p1 | p10 | median | p90 | p99 | p90 - p10 | sd | note |",
+         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for label, what, x, c in TS:
+        if not x or not x["n"]:
+            t.append("| %s | %s | 0 | | | | | | | | %s |" % (label, what, "run failed" if not c else
+                     "no %s replies (%d valid of %d sent)" % (what, c["replied"], c["sent"])))
+            continue
+        note = "%d invalid" % c["invalid"] if c["invalid"] else ""
+        if c["basic_in_run"]:
+            note += ("; " if note else "") + "%d first replies basic" % c["basic_in_run"]
+        t.append("| %s | %s | %d | %+.1f | %+.1f | %+.1f | %+.1f | %+.1f | %.1f | %.1f | %s |" % (
+            label, what, x["n"], x["p1"], x["p10"], x["p50"], x["p90"], x["p99"], x["p90"] - x["p10"], x["stddev"], note))
+    return t
+
+def ts_calibration():
+    """chronyd's interleaved T3 is the kernel's software TX timestamp, taken
+    as the veth hands the frame over: against the same generator, in the same
+    run, it is the reference linetime's departure estimate is calibrated to
+    (the generator's own receive latency is in both medians and cancels)."""
+    lt = [x for l, w, x, c in TS if l == "linetime-dp" and "before" in w]
+    ref = [x for l, w, x, c in TS if l == "chronyd 4.3" and "interleaved" in w]
+    if not lt or not ref or not lt[0] or not ref[0] or not lt[0]["n"] or not ref[0]["n"]:
+        return None
+    d = lt[0]["p50"] - ref[0]["p50"]
+    return ("Calibration: linetime's interleaved median %+.1f us against chronyd's kernel TX timestamp "
+            "%+.1f us: tx_correction_ns = %d on this af_packet port (the run used 0)." % (
+                lt[0]["p50"], ref[0]["p50"], -round(d * 1000)))
+
+print()
+print("Transmit timestamps: server T3 minus the generator's receive time of that reply, us")
+for line in ts_table():
+    print(line)
+CAL = ts_calibration()
+if CAL:
+    print(CAL)
+
 # Plot data: offered, replied/s, p99 us per server.
 for name, j in (("chronyd", chrony), ("linetime", ltv)):
     with open(os.path.join(out, "plot-%s.dat" % name), "w") as f:
@@ -446,6 +542,12 @@ if os.environ.get("LT_BENCH_NO_DOCS") != "1" and os.environ.get("QUICK") != "1":
            "host's system clock, so about 0 is right): memif plain %s; veth chronyd %s; veth linetime %s." % tuple(
         ("%.2f / %.2f" % (c["steps"][0]["offset_us"]["mean"], c["steps"][0]["offset_us"]["stddev"]) if c else "n/a")
         for c in (plain, chrony, ltv))]
+    md += ["", "Transmit timestamps (section \"Transmit timestamps\" above says how to read them): the server's "
+           "T3 minus the generator's receive time of the reply it describes, us; %s requests/s from 64 clients, "
+           "one at a time, %s s per run, same veth." % (os.environ["TS_RATE"], os.environ["TS_DUR"]), ""]
+    md += ts_table()
+    if CAL:
+        md += ["", CAL]
     md += ["", "Where the cycles go (callgrind, self cost, plain IPv4 reply):", "",
            "| function | share of instructions |", "| --- | ---: |"]
     md += ["| `%s` | %.1f %% |" % r for r in top_functions("plain")]

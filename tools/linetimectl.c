@@ -110,6 +110,13 @@ static uint64_t get_u64(struct json_object *obj, const char *key)
 	return json_object_get_uint64(v);
 }
 
+static int64_t get_i64(struct json_object *obj, const char *key)
+{
+	struct json_object *v = get(obj, key, json_type_int);
+
+	return v ? json_object_get_int64(v) : 0;
+}
+
 static const char *get_str(struct json_object *obj, const char *key, const char *dflt)
 {
 	struct json_object *v = get(obj, key, json_type_string);
@@ -465,9 +472,9 @@ static char *format_speed(uint64_t mbps, bool up)
 static void render_ports(struct json_object *data, const struct options *opt)
 {
 	static const char *const head[] = { "Name", "Device", "Driver", "MAC", "Link",
-					    "Speed", "Queues", "Stamps RX/TX", "RX csum", "RX pkts",
-					    "TX pkts", "Missed" };
-	struct table t = { .ncols = 12, .head = head, .align = "lllllllllrrr" };
+					    "Speed", "Queues", "Stamps RX/TX", "TX departure", "RX csum",
+					    "RX pkts", "TX pkts", "Missed" };
+	struct table t = { .ncols = 13, .head = head, .align = "llllllllllrrr" };
 	struct json_object *ports = get(data, "ports", json_type_array);
 
 	(void)opt;
@@ -488,6 +495,11 @@ static void render_ports(struct json_object *data, const struct options *opt)
 		table_add(&t, "%s", speed ? speed : "-");
 		table_add(&t, "%" PRIu64 "/%" PRIu64, get_u64(p, "rx_queues"), get_u64(p, "tx_queues"));
 		table_add(&t, "%s/%s", get_str(p, "timestamping", "-"), get_str(p, "tx_timestamping", "-"));
+		/* "before +2500ns": which TSC reading, and the correction added. */
+		const char *dep = get_str(p, "tx_departure", "");
+		table_add(&t, "%s %+" PRId64 "ns",
+			  !strncmp(dep, "before", 6) ? "before" : !strncmp(dep, "after", 5) ? "after" : "-",
+			  get_i64(p, "tx_correction_ns"));
 		table_add(&t, "%s", get_bool(p, "rx_checksum_offload") ? "nic" : "software");
 		table_add(&t, "%" PRIu64, get_u64(p, "ipackets"));
 		table_add(&t, "%" PRIu64, get_u64(p, "opackets"));

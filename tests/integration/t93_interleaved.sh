@@ -5,7 +5,8 @@
 # for about 20 s in the same run. chronyd must report interleaved
 # measurements for the first and basic for the second, the appliance's
 # counters must agree, and both must agree on the time.
-# (The issue also asks for lower jitter in interleaved mode; see the end.)
+# (The issue also asks for lower jitter in interleaved mode: printed, see
+# the end.)
 . "$(dirname "$0")/lib.sh"
 
 echo "t93: interleaved mode with chronyd xleave"
@@ -61,11 +62,24 @@ check "the appliance counted interleaved replies ($((x1 - x0)))" test $((x1 - x0
 check "no interleaved request fell back to basic" test "$(counter ntp_interleaved_basic)" -eq 0
 check "both modes agree on the time (means within 100 us)" \
 	awk -v a="$mu_i" -v b="$mu_b" 'BEGIN { d = a - b; exit !(d < 100 && d > -100) }'
-# The jitter comparison is printed, not asserted. On this lab's veth the
-# af_packet PMD's tx_burst is a sendto() that delivers the frame to the
-# client's kernel inside the call, so "after tx_burst" is later than the
-# client's receive timestamp by a varying syscall return: interleaved
-# replies come out worse here (measured: sd 35 us against 7 us basic on an
-# idle VM), where on a NIC they carry the time the DMA took the burst.
+# The jitter comparison is printed, not asserted (docs/TIMESTAMPS.md,
+# "Interleaved mode on af_packet", has the numbers and the reasons). The
+# lab's port is af_packet on a veth: its tx_burst is a sendto() that runs
+# the client's whole receive path inside the call, so the best departure
+# time linetime can give is the TSC read just before the call (the port's
+# default there), which differs from basic mode's transmit timestamp by a
+# constant. Interleaved then matches basic mode's jitter but cannot beat it
+# by a margin that holds on a shared 2-vCPU VM; on a NIC the departure is
+# the DMA's, after the reply was built. Both figures, and the same spread
+# measured robustly (p10..p90, which one descheduling does not swamp):
+spread() { # spread ADDR MODECHAR -> "p10 median p90" of offsets in us, after warm-up
+	awk -v a="$1" -v m="$2" '$3 == a && substr($(NF - 2), 2, 1) == m { n++; if (n > 8) print $12 * 1e6 }' \
+		"$LOGF" | sort -g | awk '{ v[NR] = $1 } END { if (NR < 10) { print 0, 0, 0; exit }
+		printf "%.2f %.2f %.2f\n", v[int(NR * 0.1) + 1], v[int(NR * 0.5) + 1], v[int(NR * 0.9)] }'
+}
+read -r i10 i50 i90 < <(spread 198.18.0.1 I)
+read -r b10 b50 b90 < <(spread 2001:2::1 B)
 echo "  offset sd: interleaved $sd_i us, basic $sd_b us"
+echo "  offset p10/median/p90: interleaved $i10/$i50/$i90 us, basic $b10/$b50/$b90 us"
+echo "  departures: $(ctl ports | awk 'NR == 2 { print $(NF - 5), $(NF - 4) }') (TSC reading, correction)"
 finish

@@ -34,12 +34,16 @@ static const char full_conf[] =
 	"      gateway = [ \"198.18.0.254\", \"2001:2::fe\" ];\n"
 	"      queues = 2;\n"
 	"      timestamping = \"software\";\n"
+	"      tx_departure = \"after_burst\";\n"
+	"      tx_correction_ns = -1500;\n"
 	"    },\n"
 	"    { name = \"wan_1\";\n"
 	"      device = \"0000:02:00.0\";\n"
 	"      addresses = [ \"198.19.7.9/31\", \"2001:2:1::9/64\" ];\n"
 	"      gateway = [ \"fe80::1\" ];\n"
 	"      timestamping = \"hardware\";\n"
+	"      tx_departure = \"before_burst\";\n"
+	"      tx_correction_ns = 2400;\n"
 	"    }\n"
 	"  );\n"
 	"};\n";
@@ -101,6 +105,8 @@ START_TEST(test_full)
 	ck_assert_str_eq(addr(&p->gw6), "2001:2::fe");
 	ck_assert_uint_eq(p->rx_queues, 2);
 	ck_assert_int_eq(p->timestamping, LT_TS_SOFTWARE);
+	ck_assert_int_eq(p->tx_departure, LT_TX_AFTER);
+	ck_assert_int_eq(p->tx_correction_ns, -1500);
 
 	p = &c.ports[1];
 	ck_assert_str_eq(p->name, "wan_1");
@@ -112,6 +118,8 @@ START_TEST(test_full)
 	ck_assert_str_eq(addr(&p->gw6), "fe80::1");
 	ck_assert_uint_eq(p->rx_queues, 1);
 	ck_assert_int_eq(p->timestamping, LT_TS_HARDWARE);
+	ck_assert_int_eq(p->tx_departure, LT_TX_BEFORE);
+	ck_assert_int_eq(p->tx_correction_ns, 2400);
 	config_free(&c);
 }
 END_TEST
@@ -226,6 +234,8 @@ START_TEST(test_optional_omitted)
 	ck_assert_uint_eq(c.n_ports, 1);
 	ck_assert_uint_eq(c.ports[0].rx_queues, 1);
 	ck_assert_int_eq(c.ports[0].timestamping, LT_TS_AUTO);
+	ck_assert_int_eq(c.ports[0].tx_departure, LT_TX_AUTO);
+	ck_assert_int_eq(c.ports[0].tx_correction_ns, 0);
 	ck_assert_int_eq(c.ports[0].gw4.family, 0);
 	ck_assert_int_eq(c.ports[0].gw6.family, 0);
 	config_free(&c);
@@ -1402,6 +1412,12 @@ static const struct bad_case bad_cases[] = {
 	  "t.conf:5: dataplane.ports.[0].queues: 0: out of range (1..16)" },
 	{ PORT("      addresses = [ \"198.18.0.1/24\" ];\n      timestamping = \"ptp\";\n"),
 	  "t.conf:5: dataplane.ports.[0].timestamping: \"ptp\": expected one of auto, software, hardware" },
+	{ PORT("      addresses = [ \"198.18.0.1/24\" ];\n      tx_departure = \"wire\";\n"),
+	  "t.conf:5: dataplane.ports.[0].tx_departure: \"wire\": expected one of auto, after_burst, before_burst" },
+	{ PORT("      addresses = [ \"198.18.0.1/24\" ];\n      tx_correction_ns = 1000001;\n"),
+	  "t.conf:5: dataplane.ports.[0].tx_correction_ns: 1000001: out of range (-1000000..1000000)" },
+	{ PORT("      addresses = [ \"198.18.0.1/24\" ];\n      tx_correction_ns = \"2us\";\n"),
+	  "t.conf:5: dataplane.ports.[0].tx_correction_ns: expected an integer, got a string" },
 	/* addresses */
 	{ ADDRS(""), "t.conf:4: dataplane.ports.[0].addresses: 0 addresses: need 1..4" },
 	{ ADDRS("\"198.18.0.1/24\", \"198.18.0.2/24\", \"198.18.0.3/24\", \"198.18.0.4/24\", \"198.18.0.5/24\""),

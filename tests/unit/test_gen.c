@@ -373,7 +373,7 @@ struct vfix {
 	struct genval v;
 };
 
-static void vfix_init(struct vfix *x, int v6)
+static void vfix_init_xl(struct vfix *x, int v6, int xleave)
 {
 	struct genval_cfg vc;
 	struct lt_clock_map m;
@@ -397,6 +397,7 @@ static void vfix_init(struct vfix *x, int v6)
 	vc.timeout_tsc = 1000000000ULL; /* 1 s at 1 GHz */
 	vc.table_bits = 8;
 	vc.pop = &x->g.c;
+	vc.xleave = (uint8_t)xleave;
 	ck_assert_int_eq(genval_init(&x->v, &vc), 0);
 	/* The generator's clock: 1 tick = 1 ns, TSC 0 = T0. */
 	memset(&m, 0, sizeof(m));
@@ -405,6 +406,11 @@ static void vfix_init(struct vfix *x, int v6)
 	m.mult = clockmap_mult_from_hz(1e9);
 	m.valid = 1;
 	genval_set_map(&x->v, &m);
+}
+
+static void vfix_init(struct vfix *x, int v6)
+{
+	vfix_init_xl(x, v6, 0);
 }
 
 /* A reply to request f (len bytes), built by hand: turned around, NTP
@@ -576,6 +582,132 @@ END_TEST
 START_TEST(validate_ipv6)
 {
 	check_v(1);
+}
+END_TEST
+
+/* Interleaved clients (RFC 9769 2): a follow-up carries the last reply's
+ * receive timestamp as origin and a second cookie as receive; a reply that
+ * echoes that cookie is interleaved and its transmit timestamp is measured
+ * against the previous reply's arrival. */
+START_TEST(validate_xleave)
+{
+	struct vfix x;
+	uint8_t req[GENREQ_FRAME_MAX], rep[256];
+	uint16_t len, n;
+	uint32_t ai, back;
+	uint16_t sp;
+	struct genval_result r;
+	struct genval_follow f;
+	struct rspec s;
+
+	vfix_init_xl(&x, 0, 1);
+	ck_assert_int_eq(genval_xl_follow(&x.v, 0, &f), 0);
+
+	/* Exchange 1, basic: T1 1000, T2 21000, T3 22000, T4 41000. */
+	s = sent(&x, 1, req, &len);
+	n = make_reply(req, len, 0, &s, rep);
+	ck_assert_int_eq(genval_check(&x.v, rep, n, 41000, &r), GENVAL_OK);
+	ck_assert_uint_eq(r.interleaved, 0);
+	ck_assert(llabs((long long)r.tx_err + (long long)NS(19000)) <= 1);
+
+	/* Client 0 now follows up on that reply. */
+	ck_assert_int_eq(genval_xl_follow(&x.v, 0, &f), 1);
+	ck_assert_uint_eq(f.org, s.rx);
+	ck_assert_uint_eq(f.t1_tsc, 1000);
+	ck_assert_uint_eq(f.t4_tsc, 41000);
+	ck_assert_int_eq(genval_xl_follow(&x.v, 1, &f), 1 - 1); /* client 1 has none */
+	ck_assert_int_eq(genval_xl_follow(&x.v, 0, &f), 1);
+	genreq_rewind(&x.g);
+	ck_assert_uint_eq(genreq_next_client(&x.g), 0);
+	len = genreq_next_xleave(&x.g, 2, f.org, req, &ai, &sp);
+	ck_assert_uint_eq(ai, 0);
+	ck_assert_uint_eq(get64(req + 42 + 24), f.org);
+	ck_assert_uint_eq(get64(req + 42 + 32), genreq_cookie(genreq_rx_key(KEY), 2));
+	ck_assert_uint_eq(get64(req + 42 + 40), genreq_cookie(KEY, 2));
+	ck_assert_int_eq(genreq_cookie_check(KEY, get64(req + 42 + 32), &back), 0);
+	ck_assert_uint_eq(ref_udp_csum(req, 0), 0);
+	ck_assert_int_eq(genval_sent_xl(&x.v, 2, 100000, ai, sp, &f), 0);
+
+	/* Interleaved reply: origin = our receive cookie, receive = this
+	 * request's arrival (120000), transmit = when the last reply left
+	 * (40000, 1 us before it arrived here). */
+	struct rspec il = { 4, 4, 2, get64(req + 42 + 32), at(120000), at(40000), 0 };
+	n = make_reply(req, len, 0, &il, rep);
+	ck_assert_int_eq(genval_check(&x.v, rep, n, 140000, &r), GENVAL_OK);
+	ck_assert_uint_eq(r.interleaved, 1);
+	ck_assert(llabs((long long)r.tx_err + (long long)NS(1000)) <= 1);
+	/* Offset of the previous exchange: ((21000 - 1000) + (40000 - 41000)) / 2. */
+	ck_assert(fabs(ntp_interval_to_double(r.offset) - 9.5e-6) < 1e-8);
+	ck_assert_int_eq(genval_check(&x.v, rep, n, 140000, &r), GENVAL_DUPLICATE);
+
+	/* The next follow-up is on the interleaved reply. */
+	ck_assert_int_eq(genval_xl_follow(&x.v, 0, &f), 1);
+	ck_assert_uint_eq(f.org, at(120000));
+	ck_assert_uint_eq(f.t4_tsc, 140000);
+
+	/* A server that answers a follow-up in basic mode is fine too. */
+	genreq_rewind(&x.g);
+	len = genreq_next_xleave(&x.g, 3, f.org, req, &ai, &sp);
+	genval_sent_xl(&x.v, 3, 200000, ai, sp, &f);
+	struct rspec b = { 4, 4, 2, genreq_cookie(KEY, 3), at(220000), at(221000), 0 };
+	n = make_reply(req, len, 0, &b, rep);
+	ck_assert_int_eq(genval_check(&x.v, rep, n, 240000, &r), GENVAL_OK);
+	ck_assert_uint_eq(r.interleaved, 0);
+
+	/* An interleaved transmit timestamp after the last reply arrived here
+	 * (beyond the slack), or before the server had the last request. */
+	const int64_t bad_tx[] = { 240000 + 10001, 219999 - 1000 };
+	for (unsigned int i = 0; i < 2; i++) {
+		ck_assert_int_eq(genval_xl_follow(&x.v, 0, &f), 1);
+		genreq_rewind(&x.g);
+		len = genreq_next_xleave(&x.g, 4 + i, f.org, req, &ai, &sp);
+		genval_sent_xl(&x.v, 4 + i, 300000, ai, sp, &f);
+		struct rspec t = { 4, 4, 2, get64(req + 42 + 32), at(320000), at(bad_tx[i]), 0 };
+		n = make_reply(req, len, 0, &t, rep);
+		ck_assert_int_eq(genval_check(&x.v, rep, n, 340000, &r), GENVAL_TIME);
+	}
+
+	/* A basic request has no receive cookie: echoing one is forged. */
+	s = sent(&x, 10, req, &len);
+	s.org = genreq_cookie(genreq_rx_key(KEY), 10);
+	n = make_reply(req, len, 0, &s, rep);
+	ck_assert_int_eq(genval_check(&x.v, rep, n, 41000, &r), GENVAL_ORIGIN);
+	genval_fini(&x.v);
+}
+END_TEST
+
+START_TEST(txerr_quantiles)
+{
+	struct gentxerr h;
+	int64_t v[1000];
+
+	gentxerr_init(&h);
+	ck_assert_int_eq(gentxerr_quantile(&h, 0.5), 0);
+	for (int i = 0; i < 1000; i++) {
+		v[i] = (int64_t)(i - 300) * 37; /* -11100 .. +25863 ns */
+		gentxerr_add(&h, v[i]);
+	}
+	gentxerr_add(&h, -5000000); /* below the range */
+	gentxerr_add(&h, 7000000);  /* above */
+	ck_assert_uint_eq(h.n, 1002);
+	ck_assert_int_eq(gentxerr_quantile(&h, 0.0001), -5000000);
+	ck_assert_int_eq(gentxerr_quantile(&h, 1.0), 7000000);
+	/* Rank ceil(0.5 * 1002) = 501: the 500th of v, v[499] = 7363. */
+	ck_assert(llabs(gentxerr_quantile(&h, 0.5) - 7363) <= GENTXERR_BIN_NS / 2);
+	ck_assert(llabs(gentxerr_quantile(&h, 0.1) - v[99]) <= GENTXERR_BIN_NS / 2);
+	struct genstats a, c;
+	struct genstats_summary m;
+	genstats_init(&a);
+	genstats_init(&c);
+	genstats_txerr(&a, 1, -2000);
+	genstats_txerr(&c, 1, -4000);
+	genstats_txerr(&c, 0, 9000);
+	genstats_merge(&a, &c);
+	genstats_summarise(&a, 0, 1, &m);
+	ck_assert_uint_eq(m.tx[GENTX_INTERLEAVED].n, 2);
+	ck_assert(fabs(m.tx[GENTX_INTERLEAVED].mean + 3.0) < 1e-9);
+	ck_assert(fabs(m.tx[GENTX_INTERLEAVED].sd - 1.0) < 1e-9);
+	ck_assert(fabs(m.tx[GENTX_BASIC].p50 - 9.0) < 1e-9);
 }
 END_TEST
 
@@ -857,6 +989,7 @@ Suite *gen_suite(void)
 	tcase_add_test(t, validate_ipv4);
 	tcase_add_test(t, validate_ipv6);
 	tcase_add_test(t, validate_expected_stratum);
+	tcase_add_test(t, validate_xleave);
 	suite_add_tcase(s, t);
 	t = tcase_create("rate");
 	tcase_add_test(t, rate_ticks);
@@ -867,6 +1000,7 @@ Suite *gen_suite(void)
 	t = tcase_create("stats");
 	tcase_add_test(t, percentiles);
 	tcase_add_test(t, stats_summary);
+	tcase_add_test(t, txerr_quantiles);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -46,6 +46,7 @@ static const char *const PORTS =
 	"{\"ports\": [{\"index\": 0, \"name\": \"lan0\", \"device\": \"0000:01:00.0\","
 	"  \"driver\": \"net_igc\", \"mac\": \"02:00:00:00:00:01\", \"link_up\": true,"
 	"  \"speed_mbps\": 2500, \"rx_queues\": 1, \"tx_queues\": 1, \"timestamping\": \"nic\","
+	"  \"tx_departure\": \"after_burst\", \"tx_correction_ns\": -1250,"
 	"  \"ipackets\": 123, \"opackets\": 120, \"ibytes\": 11562, \"obytes\": 10800,"
 	"  \"imissed\": 0, \"ierrors\": 0, \"oerrors\": 0, \"rx_nombuf\": 0},"
 	" {\"index\": 1, \"name\": \"lan1\", \"device\": \"0000:02:00.0\","
@@ -465,7 +466,8 @@ START_TEST(test_exact_lines)
 	ck_line(t, "linetime_clientlog_entries 4096");
 	ck_line(t, "linetime_clientlog_evictions_total 0");
 	ck_line(t, "linetime_port_info{port=\"lan0\",device=\"0000:01:00.0\",driver=\"net_igc\","
-		   "mac=\"02:00:00:00:00:01\",timestamping=\"nic\"} 1");
+		   "mac=\"02:00:00:00:00:01\",timestamping=\"nic\",tx_departure=\"after_burst\"} 1");
+	ck_line(t, "linetime_port_tx_correction_seconds{port=\"lan0\"} -1.25e-06");
 	ck_line(t, "linetime_port_link_up{port=\"lan1\"} 0");
 	ck_line(t, "linetime_port_speed_bytes_per_second{port=\"lan0\"} 312500000");
 	ck_line(t, "linetime_port_nic_received_bytes_total{port=\"lan0\"} 11562");
@@ -856,7 +858,8 @@ START_TEST(test_producers)
 	ck_line(t, "linetime_dataplane_worker_polls_total{worker=\"0\"} 10");
 	ck_line(t, "linetime_control_punt_received_total 7");
 	ck_line(t, "linetime_port_info{port=\"lan0\",device=\"\",driver=\"\",mac=\"00:00:00:00:00:00\","
-		   "timestamping=\"nic\"} 1");
+		   "timestamping=\"nic\",tx_departure=\"after_burst\"} 1");
+	ck_line(t, "linetime_port_tx_correction_seconds{port=\"lan0\"} 0");
 	ck_line(t, "linetime_port_speed_bytes_per_second{port=\"lan0\"} 312500000");
 	ck_line(t, "linetime_signd_enabled 0");
 	ck_line(t, "linetime_signd_state{state=\"disabled\"} 1");

@@ -81,6 +81,22 @@ START_TEST(rx_latency_compensation)
 }
 END_TEST
 
+/* A departure is the anchored reading (before or after tx_burst) through
+ * the TSC map, plus the port's correction, which may be negative. */
+START_TEST(departure_anchor_and_correction)
+{
+	struct tstamp_port after = {.tx_comp_ns = 0};
+	struct tstamp_port before = {.tx_before = 1, .tx_comp_ns = 2500};
+	struct tstamp_port early = {.tx_comp_ns = -4000};
+
+	/* tx_burst called at TSC base + 10 us, returned 30 us later. */
+	ck_assert(fabs(secs_after_base(tstamp_sent(&snap, &after, 1010000, 1040000)) - 40e-6) < 1e-9);
+	ck_assert(fabs(secs_after_base(tstamp_sent(&snap, &before, 1010000, 1040000)) - 12.5e-6) < 1e-9);
+	ck_assert(fabs(secs_after_base(tstamp_sent(&snap, &early, 1010000, 1040000)) - 36e-6) < 1e-9);
+	ck_assert(fabs(secs_after_base(tstamp_sent(&snap, NULL, 1010000, 1040000)) - 40e-6) < 1e-9);
+}
+END_TEST
+
 START_TEST(server_params_synchronised_then_holdover)
 {
 	struct ntp_server_params s;
@@ -121,6 +137,7 @@ Suite *tstamp_suite(void)
 	tcase_add_test(tc, rx_uses_nic_when_available);
 	tcase_add_test(tc, rx_falls_back_to_tsc);
 	tcase_add_test(tc, rx_latency_compensation);
+	tcase_add_test(tc, departure_anchor_and_correction);
 	tcase_add_test(tc, server_params_synchronised_then_holdover);
 	tcase_add_test(tc, tx_after_rx);
 	suite_add_tcase(s, tc);

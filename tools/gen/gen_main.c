@@ -5,7 +5,10 @@
  * ports, IPv4 or IPv6), sends valid client requests at a fixed rate or as
  * fast as it can, checks every reply against the request it answers, and
  * reports sent / replied / lost / invalid, the rate achieved, latency
- * percentiles and offsets, as a table or as JSON. One run is one step, a
+ * percentiles and offsets, and the server's transmit timestamp against the
+ * arrival of the reply it describes (basic mode, or interleaved mode with
+ * --xleave, following up as chrony's xleave clients do), as a table or as
+ * JSON. One run is one step, a
  * fixed list of steps (--steps) or a capacity search (--search) for the
  * highest rate answered with less than --loss-threshold loss. It can also
  * just write its requests to a pcap file for tcpreplay (--pcap-out).
@@ -30,6 +33,7 @@
 #include <rte_lcore.h>
 
 #include "clockmap.h"
+#include "shm.h"
 #include "gen_port.h"
 #include "genrate.h"
 #include "genreq.h"
@@ -55,9 +59,9 @@ static void on_signal(int sig)
 struct opts {
 	const char *port;
 	const char *pcap_out;
-	int have_dst_mac, have_src_mac, ipv6, json, search, quiet;
+	int have_dst_mac, have_src_mac, ipv6, json, search, quiet, xleave;
 	uint8_t dst_mac[6], src_mac[6];
-	const char *dst_ip, *src_range, *sport_range;
+	const char *dst_ip, *src_range, *sport_range, *clock_region;
 	uint16_t dst_port;
 	uint64_t rate, rate_max, count;
 	uint32_t burst;
@@ -99,6 +103,11 @@ static void usage(FILE *f)
 		"  --timeout S            a reply later than this is late (1)\n"
 		"  --slack-us US          allowed disagreement of the two clocks (100)\n"
 		"  --expect-stratum N[-M] stratum replies must carry (1-15)\n"
+		"  --clock-region PATH    take the TSC -> time map linetimed publishes in this region\n"
+		"                         (linetime on this host) instead of anchoring to CLOCK_REALTIME:\n"
+		"                         T3 - T4 then compares two readings of one TSC through one map\n"
+		"  --xleave               clients follow up in interleaved mode, as chrony's xleave\n"
+		"                         does; T3 - T4 is reported for basic and interleaved replies\n"
 		"  --pcap-out FILE        write --count requests (10000) to a classic pcap and exit;\n"
 		"                         needs --dst-mac, no port is opened\n"
 		"  --json                 JSON on stdout instead of a table\n"
@@ -235,7 +244,7 @@ enum {
 	O_PORT = 256, O_DST_MAC, O_DST_IP, O_DST_PORT, O_SRC_RANGE, O_SPORT_RANGE, O_SRC_MAC, O_IPV6,
 	O_RATE, O_BURST, O_DURATION, O_COUNT, O_VERSION, O_PCAP, O_JSON, O_STRATUM, O_STEPS,
 	O_SEARCH, O_RATE_MAX, O_LOSS, O_RESOLUTION, O_MAX_STEPS, O_WARMUP, O_DRAIN, O_TIMEOUT,
-	O_SLACK, O_QUIET, O_HELP,
+	O_SLACK, O_QUIET, O_XLEAVE, O_CLOCK_REGION, O_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -266,6 +275,8 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ "slack-us", required_argument, NULL, O_SLACK },
 	{ "quiet", no_argument, NULL, O_QUIET },
+	{ "xleave", no_argument, NULL, O_XLEAVE },
+	{ "clock-region", required_argument, NULL, O_CLOCK_REGION },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -346,6 +357,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_PCAP: o->pcap_out = optarg; break;
 		case O_JSON: o->json = 1; break;
 		case O_QUIET: o->quiet = 1; break;
+		case O_XLEAVE: o->xleave = 1; break;
+		case O_CLOCK_REGION: o->clock_region = optarg; break;
 		case O_STRATUM: {
 			int a, b;
 			char tail;
@@ -547,11 +560,13 @@ static int eal_args(const struct opts *o, int argc, char **argv, int first_extra
 
 /* The generator's clock: TSC -> NTP time, anchored to CLOCK_REALTIME (the
  * clock both linetime and chronyd serve on one host), its rate measured
- * over the whole run so far. */
+ * over the whole run so far; or, with --clock-region, linetime's own TSC
+ * map as its control daemon last published it. */
 struct gen_clock {
 	uint64_t c0;
 	struct timespec t0;
 	double hz;
+	struct lt_region *region;
 };
 
 static void clock_start(struct gen_clock *k)
@@ -565,6 +580,15 @@ static void clock_map(struct gen_clock *k, struct lt_clock_map *m)
 	uint64_t c;
 	struct timespec t;
 
+	if (k->region) {
+		struct lt_clock_snapshot snap;
+		shm_clock_read(shm_clock(k->region), &snap);
+		if (snap.tsc.valid) {
+			*m = snap.tsc;
+			return;
+		}
+		fprintf(stderr, "linetime-gen: no clock published in the region yet; using CLOCK_REALTIME\n");
+	}
 	tsc_sample(CLOCK_REALTIME, &c, &t, NULL);
 	double dt = (double)(t.tv_sec - k->t0.tv_sec) + (double)(t.tv_nsec - k->t0.tv_nsec) * 1e-9;
 	if (dt > 0.5 && c > k->c0)
@@ -605,6 +629,8 @@ static void print_json(const struct opts *o, const struct genreq_cfg *c, const c
 	       o->burst, o->duration);
 	printf("    \"lcores\": %u,\n    \"tsc_hz\": %.0f,\n    \"mode\": \"%s\"\n  },\n",
 	       rte_lcore_count(), tsc_hz, o->search ? "search" : o->n_steps ? "steps" : "single");
+	printf("  \"xleave\": %s,\n  \"clock\": \"%s\",\n", o->xleave ? "true" : "false",
+	       o->clock_region ? "region" : "CLOCK_REALTIME");
 	printf("  \"steps\": [");
 	for (unsigned int i = 0; i < n; i++) {
 		printf("%s\n    ", i ? "," : "");
@@ -663,7 +689,7 @@ int main(int argc, char **argv)
 	struct genreq rq;
 	struct genval val;
 	struct genval_cfg vc;
-	struct gen_clock clk;
+	struct gen_clock clk = { .region = NULL };
 	char err[160], dev[128];
 	char *eal_argv[MAX_EAL_ARGS];
 	int first_extra = argc, exit_code = 0;
@@ -728,6 +754,12 @@ int main(int argc, char **argv)
 	if (top == 0)
 		top = 20000000;
 	clock_start(&clk);
+	if (o.clock_region &&
+	    shm_attach_existing(o.clock_region, NULL, &clk.region, err, sizeof(err)) != 0) {
+		fprintf(stderr, "linetime-gen: --clock-region: %s\n", err);
+		exit_code = 2;
+		goto out_port;
+	}
 	memset(&vc, 0, sizeof(vc));
 	vc.family = rc.family;
 	vc.version = rc.version;
@@ -741,6 +773,13 @@ int main(int argc, char **argv)
 	vc.timeout_tsc = (uint64_t)(o.timeout * clk.hz);
 	vc.table_bits = genval_table_bits((double)top, o.timeout);
 	vc.pop = &rq.c;
+	vc.xleave = (uint8_t)o.xleave;
+	if (o.xleave && rc.src_count > GENVAL_XLEAVE_MAX_CLIENTS) {
+		fprintf(stderr, "linetime-gen: --xleave follows at most %u clients\n",
+			GENVAL_XLEAVE_MAX_CLIENTS);
+		exit_code = 2;
+		goto out_port;
+	}
 	if (genval_init(&val, &vc) != 0) {
 		fprintf(stderr, "linetime-gen: no memory for 2^%u outstanding requests\n", vc.table_bits);
 		exit_code = 1;
@@ -820,6 +859,8 @@ int main(int argc, char **argv)
 		print_tables(res, n, best_i, o.search);
 	genval_fini(&val);
 out_port:
+	if (clk.region)
+		shm_detach(clk.region);
 	gen_port_close(port);
 out_eal:
 	rte_eal_cleanup();

@@ -10,6 +10,7 @@
  *   gen_port_open, gen_port_close, gen_port_resolve, gen_port_run_step.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -228,6 +229,8 @@ static unsigned int rx_poll(struct step_ctx *x)
 		if (rc == GENVAL_OK) {
 			genstats_reply(s, r.latency_tsc * 1000000000ULL / x->hz,
 				       ntp_interval_to_double(r.offset));
+			genstats_txerr(s, r.interleaved,
+				       (int64_t)llround(ntp_interval_to_double(r.tx_err) * 1e9));
 		} else if (rc == GENVAL_IGNORED) {
 			s->ignored++;
 		} else {
@@ -278,6 +281,8 @@ static void tx_main(struct step_ctx *x, uint64_t *first_tsc, uint64_t *last_tsc)
 		struct rte_mbuf *m[BURST_MAX];
 		uint32_t seqs[BURST_MAX], addr_i[BURST_MAX];
 		uint16_t sport[BURST_MAX];
+		struct genval_follow fw[BURST_MAX];
+		uint8_t follows[BURST_MAX];
 		uint64_t now = rte_rdtsc();
 
 		if (now >= t_end || (st->count && offered >= st->count))
@@ -294,7 +299,11 @@ static void tx_main(struct step_ctx *x, uint64_t *first_tsc, uint64_t *last_tsc)
 		for (uint32_t i = 0; i < n; i++) {
 			uint8_t *d = rte_pktmbuf_mtod(m[i], uint8_t *);
 			seqs[i] = next_seq++;
-			uint16_t len = genreq_next(x->rq, seqs[i], d, &addr_i[i], &sport[i]);
+			/* Interleaved clients follow up on their last reply. */
+			follows[i] = (uint8_t)genval_xl_follow(x->val, genreq_next_client(x->rq), &fw[i]);
+			uint16_t len = follows[i] ? genreq_next_xleave(x->rq, seqs[i], fw[i].org, d,
+								       &addr_i[i], &sport[i])
+						  : genreq_next(x->rq, seqs[i], d, &addr_i[i], &sport[i]);
 			m[i]->data_len = len;
 			m[i]->pkt_len = len;
 		}
@@ -303,7 +312,8 @@ static void tx_main(struct step_ctx *x, uint64_t *first_tsc, uint64_t *last_tsc)
 		 * can never beat its own record. */
 		uint64_t t = rte_rdtsc();
 		for (uint32_t i = 0; i < n; i++)
-			s->slot_reused += (uint64_t)genval_sent(x->val, seqs[i], t, addr_i[i], sport[i]);
+			s->slot_reused += (uint64_t)genval_sent_xl(x->val, seqs[i], t, addr_i[i], sport[i],
+								   follows[i] ? &fw[i] : NULL);
 		uint16_t k = rte_eth_tx_burst(x->port, 0, m, (uint16_t)n);
 		for (uint32_t i = k; i < n; i++) {
 			genval_unsent(x->val, seqs[i]);

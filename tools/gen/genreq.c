@@ -10,7 +10,9 @@
 #include "ntp_packet.h"
 
 #define REQ_TTL 64
-#define NTP_TX_OFF 40 /* transmit timestamp inside the NTP header */
+#define NTP_ORG_OFF 24 /* origin timestamp inside the NTP header */
+#define NTP_RX_OFF 32  /* receive timestamp */
+#define NTP_TX_OFF 40  /* transmit timestamp */
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -192,6 +194,11 @@ ntp_ts_t genreq_cookie(uint64_t key, uint32_t seq)
 	return (mix64(key ^ seq) & 0xffffffff00000000ULL) | seq;
 }
 
+uint64_t genreq_rx_key(uint64_t key)
+{
+	return mix64(key ^ 0x786c65617665ULL); /* "xleave" */
+}
+
 int genreq_cookie_check(uint64_t key, ntp_ts_t ts, uint32_t *seq)
 {
 	uint32_t s = (uint32_t)ts;
@@ -211,8 +218,8 @@ static uint32_t sum_words(uint32_t sum, const uint8_t *p, unsigned int n)
 	return sum;
 }
 
-uint16_t genreq_next(struct genreq *g, uint32_t seq, uint8_t *out, uint32_t *addr_i,
-		     uint16_t *sport)
+static uint16_t build(struct genreq *g, uint32_t seq, ntp_ts_t org, uint8_t *out,
+		      uint32_t *addr_i, uint16_t *sport)
 {
 	const struct genreq_cfg *c = &g->c;
 	uint16_t port = (uint16_t)(c->sport_first + g->port_i);
@@ -228,6 +235,11 @@ uint16_t genreq_next(struct genreq *g, uint32_t seq, uint8_t *out, uint32_t *add
 	put16(udp, port);
 	usum = g->udp_sum + port;
 	usum = sum_words(usum, ntp + NTP_TX_OFF, 8);
+	if (org) {
+		ntp_ts_store(ntp + NTP_ORG_OFF, org);
+		ntp_ts_store(ntp + NTP_RX_OFF, genreq_cookie(genreq_rx_key(c->key), seq));
+		usum = sum_words(usum, ntp + NTP_ORG_OFF, 16);
+	}
 	if (c->family == 4) {
 		uint8_t *ip = out + g->l3_off;
 
@@ -251,6 +263,18 @@ uint16_t genreq_next(struct genreq *g, uint32_t seq, uint8_t *out, uint32_t *add
 			g->port_i = 0;
 	}
 	return g->len;
+}
+
+uint16_t genreq_next(struct genreq *g, uint32_t seq, uint8_t *out, uint32_t *addr_i,
+		     uint16_t *sport)
+{
+	return build(g, seq, 0, out, addr_i, sport);
+}
+
+uint16_t genreq_next_xleave(struct genreq *g, uint32_t seq, ntp_ts_t org, uint8_t *out,
+			    uint32_t *addr_i, uint16_t *sport)
+{
+	return build(g, seq, org, out, addr_i, sport);
 }
 
 /* --- neighbours ---------------------------------------------------------- */

@@ -72,6 +72,12 @@ ntp_ts_t genreq_cookie(uint64_t key, uint32_t seq);
 /* 1 if ts is a cookie made with key (its sequence number in *seq), else 0. */
 int genreq_cookie_check(uint64_t key, ntp_ts_t ts, uint32_t *seq);
 
+/* The key of the second cookie an interleaved-style request carries in its
+ * receive field: a server answering in interleaved mode echoes that field
+ * as the origin (RFC 9769 2), so the reply's origin says both which request
+ * it answers and in which mode. */
+uint64_t genreq_rx_key(uint64_t key);
+
 /*
  * Write the next request into out (>= GENREQ_FRAME_MAX bytes) with sequence
  * number seq, and advance the population. *addr_i and *sport get the client
@@ -79,6 +85,21 @@ int genreq_cookie_check(uint64_t key, ntp_ts_t ts, uint32_t *seq);
  */
 uint16_t genreq_next(struct genreq *g, uint32_t seq, uint8_t *out, uint32_t *addr_i,
 		     uint16_t *sport);
+
+/*
+ * genreq_next() for a client that follows up in interleaved mode, as chrony
+ * does with xleave: origin = org, the receive timestamp of the last reply
+ * this client got (as decoded, nonzero), and the receive field
+ * a cookie of genreq_rx_key(). The transmit field is the usual cookie.
+ */
+uint16_t genreq_next_xleave(struct genreq *g, uint32_t seq, ntp_ts_t org, uint8_t *out,
+			    uint32_t *addr_i, uint16_t *sport);
+
+/* Address index of the client the next request comes from. */
+static inline uint32_t genreq_next_client(const struct genreq *g)
+{
+	return g->addr_i;
+}
 
 /* Rewind the population to its first client. */
 void genreq_rewind(struct genreq *g);

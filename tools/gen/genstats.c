@@ -84,6 +84,88 @@ uint64_t genhist_quantile(const struct genhist *h, double q)
 	return h->max;
 }
 
+/* --- T3 - T4 ------------------------------------------------------------ */
+
+void gentxerr_init(struct gentxerr *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->min = INT64_MAX;
+	h->max = INT64_MIN;
+}
+
+void gentxerr_add(struct gentxerr *h, int64_t ns)
+{
+	h->n++;
+	h->sum += (double)ns;
+	h->sumsq += (double)ns * (double)ns;
+	if (ns < h->min)
+		h->min = ns;
+	if (ns > h->max)
+		h->max = ns;
+	if (ns < -GENTXERR_RANGE_NS)
+		h->below++;
+	else if (ns >= GENTXERR_RANGE_NS)
+		h->above++;
+	else
+		h->b[(ns + GENTXERR_RANGE_NS) / GENTXERR_BIN_NS]++;
+}
+
+void gentxerr_merge(struct gentxerr *into, const struct gentxerr *from)
+{
+	for (unsigned int i = 0; i < GENTXERR_BINS; i++)
+		into->b[i] += from->b[i];
+	into->n += from->n;
+	into->below += from->below;
+	into->above += from->above;
+	into->sum += from->sum;
+	into->sumsq += from->sumsq;
+	if (from->min < into->min)
+		into->min = from->min;
+	if (from->max > into->max)
+		into->max = from->max;
+}
+
+int64_t gentxerr_quantile(const struct gentxerr *h, double q)
+{
+	if (h->n == 0)
+		return 0;
+	uint64_t rank = (uint64_t)ceil(q * (double)h->n);
+	if (rank < 1)
+		rank = 1;
+	if (rank > h->n)
+		rank = h->n;
+	if (rank <= h->below)
+		return h->min;
+	uint64_t seen = h->below;
+	for (unsigned int i = 0; i < GENTXERR_BINS; i++) {
+		seen += h->b[i];
+		if (seen >= rank) {
+			int64_t v = (int64_t)i * GENTXERR_BIN_NS - GENTXERR_RANGE_NS + GENTXERR_BIN_NS / 2;
+			return v < h->min ? h->min : v > h->max ? h->max : v;
+		}
+	}
+	return h->max;
+}
+
+static void txerr_summarise(const struct gentxerr *h, struct gentxerr_summary *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->n = h->n;
+	if (!h->n)
+		return;
+	double mean = h->sum / (double)h->n;
+	double var = h->sumsq / (double)h->n - mean * mean;
+	o->mean = mean / 1e3;
+	o->sd = (var > 0 ? sqrt(var) : 0) / 1e3;
+	o->min = (double)h->min / 1e3;
+	o->max = (double)h->max / 1e3;
+	o->p1 = (double)gentxerr_quantile(h, 0.01) / 1e3;
+	o->p10 = (double)gentxerr_quantile(h, 0.10) / 1e3;
+	o->p50 = (double)gentxerr_quantile(h, 0.50) / 1e3;
+	o->p90 = (double)gentxerr_quantile(h, 0.90) / 1e3;
+	o->p99 = (double)gentxerr_quantile(h, 0.99) / 1e3;
+}
+
 /* --- counters ------------------------------------------------------------ */
 
 void genstats_init(struct genstats *s)
@@ -92,6 +174,8 @@ void genstats_init(struct genstats *s)
 	genhist_init(&s->latency_ns);
 	s->off_min = INFINITY;
 	s->off_max = -INFINITY;
+	gentxerr_init(&s->txerr[0]);
+	gentxerr_init(&s->txerr[1]);
 }
 
 void genstats_merge(struct genstats *into, const struct genstats *from)
@@ -114,6 +198,13 @@ void genstats_merge(struct genstats *into, const struct genstats *from)
 		into->off_min = from->off_min;
 	if (from->off_max > into->off_max)
 		into->off_max = from->off_max;
+	gentxerr_merge(&into->txerr[0], &from->txerr[0]);
+	gentxerr_merge(&into->txerr[1], &from->txerr[1]);
+}
+
+void genstats_txerr(struct genstats *s, int interleaved, int64_t ns)
+{
+	gentxerr_add(&s->txerr[interleaved ? GENTX_INTERLEAVED : GENTX_BASIC], ns);
 }
 
 void genstats_reply(struct genstats *s, uint64_t latency_ns, double offset_s)
@@ -170,6 +261,8 @@ void genstats_summarise(const struct genstats *s, uint64_t offered_pps, double d
 		m->off_min_us = s->off_min * 1e6;
 		m->off_max_us = s->off_max * 1e6;
 	}
+	txerr_summarise(&s->txerr[0], &m->tx[0]);
+	txerr_summarise(&s->txerr[1], &m->tx[1]);
 }
 
 /* --- reports ------------------------------------------------------------- */
@@ -214,6 +307,13 @@ void genstats_print_table(FILE *f, const char *title, const struct genstats *s,
 	if (s->off_n)
 		fprintf(f, "  offset us   mean %+.2f  sd %.2f  min %+.2f  max %+.2f\n", m->off_mean_us,
 			m->off_sd_us, m->off_min_us, m->off_max_us);
+	for (int k = 0; k < 2; k++) {
+		const struct gentxerr_summary *t = &m->tx[k];
+		if (t->n)
+			fprintf(f, "  T3-T4 us    %s: n %llu  p1 %+.2f  p10 %+.2f  p50 %+.2f  p90 %+.2f  p99 %+.2f  sd %.2f\n",
+				k ? "interleaved" : "basic", (unsigned long long)t->n, t->p1, t->p10,
+				t->p50, t->p90, t->p99, t->sd);
+	}
 	if (s->tx_refused || s->pace_skipped || s->slot_reused)
 		fprintf(f, "  not held    port refused %llu, pacer skipped %llu, slots reused unanswered %llu\n",
 			(unsigned long long)s->tx_refused, (unsigned long long)s->pace_skipped,
@@ -251,6 +351,16 @@ void genstats_print_json(FILE *f, const struct genstats *s, const struct genstat
 		   "\"max\": %.3f},\n",
 		in + 2, "", (unsigned long long)s->off_n, m->off_mean_us, m->off_sd_us, m->off_min_us,
 		m->off_max_us);
+	fprintf(f, "%*s\"tx_error_us\": {", in + 2, "");
+	for (int k = 0; k < 2; k++) {
+		const struct gentxerr_summary *t = &m->tx[k];
+		fprintf(f, "%s\"%s\": {\"n\": %llu, \"mean\": %.3f, \"stddev\": %.3f, \"min\": %.3f, "
+			   "\"p1\": %.3f, \"p10\": %.3f, \"p50\": %.3f, \"p90\": %.3f, \"p99\": %.3f, "
+			   "\"max\": %.3f}",
+			k ? ", " : "", k ? "interleaved" : "basic", (unsigned long long)t->n, t->mean,
+			t->sd, t->min, t->p1, t->p10, t->p50, t->p90, t->p99, t->max);
+	}
+	fprintf(f, "},\n");
 	fprintf(f, "%*s\"tx_refused\": %llu,\n", in + 2, "", (unsigned long long)s->tx_refused);
 	fprintf(f, "%*s\"pace_skipped\": %llu,\n", in + 2, "", (unsigned long long)s->pace_skipped);
 	fprintf(f, "%*s\"slot_reused\": %llu,\n", in + 2, "", (unsigned long long)s->slot_reused);

@@ -37,16 +37,31 @@ int genval_init(struct genval *v, const struct genval_cfg *c)
 	memset(v, 0, sizeof(*v));
 	if (c->table_bits < 1 || c->table_bits > 28 || !c->pop || (c->family != 4 && c->family != 6))
 		return -EINVAL;
+	if (c->xleave && c->pop->src_count > GENVAL_XLEAVE_MAX_CLIENTS)
+		return -EINVAL;
 	v->c = *c;
 	v->mask = (1U << c->table_bits) - 1;
 	v->slot = calloc((size_t)v->mask + 1, sizeof(*v->slot));
+	if (v->slot && c->xleave) {
+		v->xl = calloc((size_t)v->mask + 1, sizeof(*v->xl));
+		v->last = calloc(c->pop->src_count, sizeof(*v->last));
+		v->rx_key = genreq_rx_key(c->key);
+		if (!v->xl || !v->last) {
+			genval_fini(v);
+			return -ENOMEM;
+		}
+	}
 	return v->slot ? 0 : -ENOMEM;
 }
 
 void genval_fini(struct genval *v)
 {
 	free(v->slot);
+	free(v->xl);
+	free(v->last);
 	v->slot = NULL;
+	v->xl = NULL;
+	v->last = NULL;
 }
 
 void genval_set_map(struct genval *v, const struct lt_clock_map *m)
@@ -64,7 +79,8 @@ uint32_t genval_table_bits(double rate, double timeout_s)
 	return bits;
 }
 
-int genval_sent(struct genval *v, uint32_t seq, uint64_t send_tsc, uint32_t addr_i, uint16_t sport)
+int genval_sent_xl(struct genval *v, uint32_t seq, uint64_t send_tsc, uint32_t addr_i,
+		   uint16_t sport, const struct genval_follow *f)
 {
 	struct genval_slot *s = &v->slot[seq & v->mask];
 	int lost = s->state == GENVAL_SLOT_SENT;
@@ -74,7 +90,43 @@ int genval_sent(struct genval *v, uint32_t seq, uint64_t send_tsc, uint32_t addr
 	s->addr_i = addr_i;
 	s->sport = sport;
 	s->state = GENVAL_SLOT_SENT;
+	if (v->xl) {
+		struct genval_xl *x = &v->xl[seq & v->mask];
+		memset(x, 0, sizeof(*x));
+		if (f)
+			x->prev = *f;
+	}
 	return lost;
+}
+
+int genval_sent(struct genval *v, uint32_t seq, uint64_t send_tsc, uint32_t addr_i, uint16_t sport)
+{
+	return genval_sent_xl(v, seq, send_tsc, addr_i, sport, NULL);
+}
+
+/*
+ * The receiving side publishes a client's last valid reply (its slot's
+ * t4/t2 written first, then last[] with release order); the sending side
+ * reads last[] with acquire order and then the slot. Only the sender
+ * reuses slots, so the slot cannot change under it, and a reply checked
+ * later never rewrites a slot that is done.
+ */
+int genval_xl_follow(const struct genval *v, uint32_t addr_i, struct genval_follow *f)
+{
+	if (!v->xl || addr_i >= v->c.pop->src_count)
+		return 0;
+	uint64_t last = __atomic_load_n(&v->last[addr_i], __ATOMIC_ACQUIRE);
+	if (last == 0)
+		return 0;
+	uint32_t seq = (uint32_t)(last - 1);
+	const struct genval_slot *s = &v->slot[seq & v->mask];
+	const struct genval_xl *x = &v->xl[seq & v->mask];
+	if (s->seq != seq || s->state != GENVAL_SLOT_DONE || x->t2 == 0)
+		return 0;
+	f->org = x->t2;
+	f->t1_tsc = s->send_tsc;
+	f->t4_tsc = x->t4_tsc;
+	return 1;
 }
 
 void genval_unsent(struct genval *v, uint32_t seq)
@@ -182,6 +234,7 @@ enum genval_reason genval_check(struct genval *v, const uint8_t *frame, uint16_t
 	uint32_t seq;
 
 	r->matched = 0;
+	r->interleaved = 0;
 	if (rc != GENVAL_OK)
 		return rc;
 	udp = (const struct inet_udp_hdr *)o.udp;
@@ -197,15 +250,25 @@ enum genval_reason genval_check(struct genval *v, const uint8_t *frame, uint16_t
 
 	/* Match: the origin must be one of our cookies, for a request still
 	 * waiting in its slot. */
-	if (!genreq_cookie_check(c->key, h.org, &seq))
-		return GENVAL_ORIGIN;
+	int il = 0;
+	if (!genreq_cookie_check(c->key, h.org, &seq)) {
+		/* An interleaved reply echoes the receive-field cookie. */
+		if (!v->xl || !genreq_cookie_check(v->rx_key, h.org, &seq))
+			return GENVAL_ORIGIN;
+		il = 1;
+	}
 	s = &v->slot[seq & v->mask];
 	if (s->seq != seq || s->state == GENVAL_SLOT_FREE)
 		return GENVAL_LATE;
 	if (s->state == GENVAL_SLOT_DONE)
 		return GENVAL_DUPLICATE;
+	/* A basic request carried no receive cookie to echo. */
+	const struct genval_follow *prev = v->xl ? &v->xl[seq & v->mask].prev : NULL;
+	if (il && prev->org == 0)
+		return GENVAL_ORIGIN;
 	s->state = GENVAL_SLOT_DONE;
 	r->matched = 1;
+	r->interleaved = (uint8_t)il;
 	r->seq = seq;
 	r->latency_tsc = recv_tsc - s->send_tsc;
 	if (recv_tsc < s->send_tsc || r->latency_tsc > c->timeout_tsc)
@@ -232,10 +295,33 @@ enum genval_reason genval_check(struct genval *v, const uint8_t *frame, uint16_t
 	ntp_ts_t t1 = clockmap_apply(&v->map, s->send_tsc);
 	ntp_ts_t t4 = clockmap_apply(&v->map, recv_tsc);
 	int64_t slack = (int64_t)c->slack_ntp;
-	if (ntp_ts_diff(h.rx, t1) < -slack || ntp_ts_diff(h.tx, h.rx) < 0 ||
-	    ntp_ts_diff(h.tx, t4) > slack)
+	if (ntp_ts_diff(h.rx, t1) < -slack || ntp_ts_diff(h.rx, t4) > slack)
 		return GENVAL_TIME;
-	r->offset = (ntp_ts_diff(h.rx, t1) + ntp_ts_diff(h.tx, t4)) / 2;
-	r->delay = ntp_ts_diff(t4, t1) - ntp_ts_diff(h.tx, h.rx);
+	if (!il) {
+		if (ntp_ts_diff(h.tx, h.rx) < 0 || ntp_ts_diff(h.tx, t4) > slack)
+			return GENVAL_TIME;
+		r->offset = (ntp_ts_diff(h.rx, t1) + ntp_ts_diff(h.tx, t4)) / 2;
+		r->delay = ntp_ts_diff(t4, t1) - ntp_ts_diff(h.tx, h.rx);
+		r->tx_err = ntp_ts_diff(h.tx, t4);
+	} else {
+		/* The transmit timestamp is the previous reply's departure: after
+		 * the server received the previous request, before that reply
+		 * arrived here, and before this request arrived there. */
+		ntp_ts_t p1 = clockmap_apply(&v->map, prev->t1_tsc);
+		ntp_ts_t p4 = clockmap_apply(&v->map, prev->t4_tsc);
+		if (ntp_ts_diff(h.tx, prev->org) < 0 || ntp_ts_diff(h.tx, p4) > slack ||
+		    ntp_ts_diff(h.tx, h.rx) > 0)
+			return GENVAL_TIME;
+		r->offset = (ntp_ts_diff(prev->org, p1) + ntp_ts_diff(h.tx, p4)) / 2;
+		r->delay = ntp_ts_diff(p4, p1) - ntp_ts_diff(h.tx, prev->org);
+		r->tx_err = ntp_ts_diff(h.tx, p4);
+	}
+	if (v->xl) {
+		struct genval_xl *x = &v->xl[seq & v->mask];
+		x->t4_tsc = recv_tsc;
+		x->t2 = h.rx;
+		if (s->addr_i < c->pop->src_count)
+			__atomic_store_n(&v->last[s->addr_i], (uint64_t)seq + 1, __ATOMIC_RELEASE);
+	}
 	return GENVAL_OK;
 }

@@ -15,6 +15,16 @@
  * A slot is reused when the sequence numbers come round again; a request
  * not answered by then, or answered after its timeout, is lost (and a late
  * answer is counted invalid as "late"). Size the table for rate x timeout.
+ *
+ * Interleaved mode (cfg.xleave): each client address follows up on the last
+ * valid reply it got, as chrony's xleave clients do (RFC 9769 2): origin =
+ * that reply's receive timestamp, receive field = a second cookie. A server
+ * that answers in interleaved mode echoes the receive field as origin and
+ * sends as transmit timestamp the time its previous reply to this client
+ * left; a server that does not answers in basic mode. Either way every
+ * valid reply yields the server's transmit timestamp against the time the
+ * reply it describes arrived here (T3 - T4): the reply itself in basic
+ * mode, the previous one in interleaved mode.
  */
 #ifndef LT_GENVAL_H
 #define LT_GENVAL_H
@@ -60,6 +70,7 @@ struct genval_cfg {
 	uint64_t timeout_tsc;    /* a reply later than this after its request is late */
 	uint32_t table_bits;     /* 2^bits slots */
 	const struct genreq_cfg *pop; /* the client population (reply destinations) */
+	uint8_t xleave;          /* clients follow up in interleaved mode */
 };
 
 struct genval_slot {
@@ -73,23 +84,48 @@ struct genval_slot {
 
 enum { GENVAL_SLOT_FREE = 0, GENVAL_SLOT_SENT = 1, GENVAL_SLOT_DONE = 2 };
 
+/* What an interleaved-style request follows up on: the exchange whose
+ * reply's receive timestamp it sends as origin. */
+struct genval_follow {
+	ntp_ts_t org;              /* that reply's receive timestamp (T2) */
+	uint64_t t1_tsc;           /* when that request left */
+	uint64_t t4_tsc;           /* when that reply arrived */
+};
+
+/* Per slot, in interleaved mode only. */
+struct genval_xl {
+	struct genval_follow prev; /* prev.org == 0: a basic request */
+	uint64_t t4_tsc;           /* this request's valid reply: when it arrived */
+	ntp_ts_t t2;               /* and its receive timestamp */
+};
+
 struct genval {
 	struct genval_cfg c;
 	struct genval_slot *slot;  /* 2^table_bits entries */
+	struct genval_xl *xl;      /* 2^table_bits entries, with cfg.xleave */
+	uint64_t *last;            /* per client address: 1 + seq of its last valid reply, 0 none */
+	uint64_t rx_key;           /* key of the receive-field cookies */
 	uint32_t mask;
 	struct lt_clock_map map;   /* the generator's TSC -> NTP time */
 };
 
+/* Clients an interleaved run can follow (one word each). */
+#define GENVAL_XLEAVE_MAX_CLIENTS (1U << 24)
+
 /* The four timestamps and what follows from them, for a valid reply. */
 struct genval_result {
 	uint8_t matched;           /* the reply answered a waiting request (now done) */
+	uint8_t interleaved;       /* an interleaved reply (about the previous exchange) */
 	uint32_t seq;
 	uint64_t latency_tsc;      /* receive - send, TSC ticks */
 	int64_t offset;            /* ((T2 - T1) + (T3 - T4)) / 2, NTP units */
 	int64_t delay;             /* (T4 - T1) - (T3 - T2), NTP units */
+	int64_t tx_err;            /* T3 - T4, NTP units: the server's transmit timestamp
+				    * against the arrival here of the reply it describes */
 };
 
-/* Allocate the table (calloc). Returns 0 or -ENOMEM/-EINVAL. */
+/* Allocate the table (calloc). Returns 0 or -ENOMEM/-EINVAL (also for
+ * interleaved mode with more than GENVAL_XLEAVE_MAX_CLIENTS addresses). */
 int genval_init(struct genval *v, const struct genval_cfg *c);
 void genval_fini(struct genval *v);
 
@@ -103,6 +139,16 @@ uint32_t genval_table_bits(double rate, double timeout_s);
 /* Record request seq sent at send_tsc from client addr_i:sport. Returns 1 if
  * the slot still held an unanswered request (now lost for good), else 0. */
 int genval_sent(struct genval *v, uint32_t seq, uint64_t send_tsc, uint32_t addr_i, uint16_t sport);
+
+/* In interleaved mode: what the next request of client addr_i follows up
+ * on. Returns 1 and fills *f, or 0 when the client has no usable last
+ * reply (its request is then a basic one). */
+int genval_xl_follow(const struct genval *v, uint32_t addr_i, struct genval_follow *f);
+
+/* genval_sent() for a request built with genreq_next_xleave() from *f
+ * (NULL: a basic request). */
+int genval_sent_xl(struct genval *v, uint32_t seq, uint64_t send_tsc, uint32_t addr_i,
+		   uint16_t sport, const struct genval_follow *f);
 
 /* Forget request seq (it was built but never sent). */
 void genval_unsent(struct genval *v, uint32_t seq);
