@@ -32,7 +32,7 @@
 #include "seqlock.h"
 
 #define LT_REGION_MAGIC 0x4e4f494745525f4cULL /* "L_REGION" little-endian */
-#define LT_REGION_ABI 4
+#define LT_REGION_ABI 5
 
 #define LT_MAX_WORKERS 16
 #define LT_MAX_PORTS 8
